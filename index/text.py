@@ -1,0 +1,41 @@
+"""Word tokenisation for BM25: lower-case words, English stopwords out, Snowball stems.
+
+Stemming lets "fathers" match "father" and "missing" match "miss"; the same function is
+used for documents and queries, so the two always agree.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself yourselves
+    s t don shall may might must also""".split()
+)
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # one stemmer object per process; it is stateless and thread-safe to call
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens without possessive endings (no stopword removal)."""
+    return [t.split("'")[0] for t in _TOKEN.findall(text.lower())]
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 terms: stemmed words that are not stopwords."""
+    toks = [t for t in words(text) if t not in STOPWORDS]
+    return _stemmer().stemWords(toks) if toks else []
