@@ -36,7 +36,11 @@ class Hit:
 
     @property
     def section(self) -> str:
-        return " > ".join(self.chunk.heading_path)
+        """Heading path, without a leading heading that merely repeats the title."""
+        path = list(self.chunk.heading_path)
+        if path and path[0].strip().lower() == self.document.title.strip().lower():
+            path = path[1:]
+        return " > ".join(path)
 
     def citation(self, rank: int | None = None) -> dict[str, object]:
         """The DESIGN.md citation object (export lines omit rank and score)."""

@@ -72,6 +72,9 @@ class SentenceTransformerEmbedder:
     def __init__(self, model_path: Path | None = None, precision: str = "auto", batch_size: int = 64) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -87,7 +90,8 @@ class SentenceTransformerEmbedder:
         self.precision = precision
         self.batch_size = batch_size
         self.name = model_name_for(Path(path))
-        self.dim = int(self.model.get_sentence_embedding_dimension() or 384)
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(get_dim() or 384)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -1,0 +1,71 @@
+"""Resolve a short follow-up against the conversation before retrieval.
+
+"and in Stockton?" after "how many children are home educated in Hartlepool?" becomes
+"how many children are home educated in Stockton?"; "who is taking that forward?" after a
+question about the CSAFE deep dive carries the earlier question's words along. A question
+that stands on its own is left alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.text import STOPWORDS, words
+
+_LEAD = re.compile(r"^\s*(and|but|also|so|then|ok|okay|what about|how about|and what about|and for|same for|what of)\b[\s,]*", re.I)
+_ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|he|she|his|her|the same|the review|the report|the group|the plan)\b", re.I)
+_PROPER = re.compile(r"\b([A-Z][a-z]+(?:[- ](?:on|upon|[A-Z][a-z]+))*(?:-[A-Z][a-z]+)?)\b")
+_QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does|did|can|could|should)\b", re.I)
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 2]
+
+
+PLACES = ("stockton-on-tees", "stockton", "hartlepool", "middlesbrough", "redcar", "darlington",
+          "teesside", "durham", "cleveland", "south tees", "north tees", "england", "national")
+
+
+def _proper_nouns(text: str) -> list[str]:
+    """Capitalised names (first word of the text excepted) and known place names in any case."""
+    names = [m.group(0) for p in PLACES for m in re.finditer(rf"\b{re.escape(p)}\b", text, re.I)
+             if not text[:m.start()].lower().endswith("stockton-on-") or p != "tees"]
+    lowered = {n.lower() for n in names}
+    for m in _PROPER.finditer(text):
+        if m.start() == len(text) - len(text.lstrip()) and _QUESTION_WORD.match(m.group(1)):
+            continue
+        if m.group(1).lower() not in lowered and not any(m.group(1).lower() in n for n in lowered):
+            names.append(m.group(1))
+    return names
+
+
+def needs_context(question: str) -> bool:
+    """Short, elliptical or pronoun-led questions lean on the previous turn."""
+    content = _content_words(question)
+    if _LEAD.match(question):
+        return True
+    if _ANAPHORA.search(question) and len(content) <= 5:
+        return True
+    has_name = bool(_proper_nouns(question)) or bool(re.search(r"\b[A-Z]{2,}\b", question))
+    return len(content) <= 1 and not has_name
+
+
+def resolve(question: str, history: list[str]) -> str:
+    """The question to retrieve with: the follow-up made to stand alone."""
+    question = question.strip()
+    previous = next((h.strip() for h in reversed(history) if h and h.strip()), "")
+    if not previous or not needs_context(question):
+        return question
+    rest = _LEAD.sub("", question).strip(" ?.!")
+    rest = re.sub(r"^(in|for|at|of|from|about)\s+", "", rest, flags=re.I)
+    new_names = [n for n in _proper_nouns(rest) if n.lower() not in previous.lower()]
+    old_names = [n for n in _proper_nouns(previous) if n.lower() not in question.lower()]
+    elliptical = _LEAD.match(question) is not None or len(_content_words(question)) <= 2
+    if elliptical and new_names and old_names and len(_content_words(rest)) <= 3:
+        # "and in Stockton?": swap the earlier question's last name for the new one.
+        target = old_names[-1]
+        idx = previous.rfind(target)
+        return previous[:idx] + new_names[0] + previous[idx + len(target):]
+    if elliptical and rest and not new_names:
+        return f"{previous.rstrip(' ?.!')} {rest}".strip()
+    return f"{question} ({previous.rstrip(' ?.!')})"
