@@ -19,10 +19,15 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.obj["settings"]
 
 
-def _embedder(settings: Settings):
+def _embedder(ctx: click.Context):
+    """The embedder passed in by the caller (tests, the app), else the real model, loaded lazily."""
+    injected = ctx.obj.get("embedder")
+    if injected is not None:
+        return injected
     from index.embedder import LazyEmbedder
 
-    return LazyEmbedder(settings.model_path)
+    ctx.obj["embedder"] = LazyEmbedder(_settings(ctx).model_path)
+    return ctx.obj["embedder"]
 
 
 def _progress() -> Callable[[str, int, int], None] | None:
@@ -91,7 +96,7 @@ def ingest(ctx, sources, doc_type, max_pages, max_depth, allow_hosts, delay) -> 
     from index.pipeline import CrawlOptions, ingest_sources
 
     settings = _settings(ctx)
-    report = ingest_sources(settings.data_dir, list(sources), _embedder(settings), doc_type=doc_type,
+    report = ingest_sources(settings.data_dir, list(sources), _embedder(ctx), doc_type=doc_type,
                             crawl=CrawlOptions(max_pages, max_depth, tuple(allow_hosts), delay),
                             progress=_progress())
     _report_failures(report.failed)
@@ -108,7 +113,7 @@ def reindex(ctx, allow_hosts) -> None:
     from index.pipeline import reindex as run_reindex
 
     settings = _settings(ctx)
-    report = run_reindex(settings.data_dir, _embedder(settings), allow_hosts=tuple(allow_hosts), progress=_progress())
+    report = run_reindex(settings.data_dir, _embedder(ctx), allow_hosts=tuple(allow_hosts), progress=_progress())
     _report_failures(report.failed)
     _print_counts(report)
     ctx.exit(1 if report.failed else 0)
@@ -124,7 +129,7 @@ def remove(ctx, source) -> None:
 
     settings = _settings(ctx)
     try:
-        report = remove_source(settings.data_dir, source, _embedder(settings))
+        report = remove_source(settings.data_dir, source, _embedder(ctx))
     except LoadError as exc:
         _report_failures([exc])
         ctx.exit(1)
@@ -197,7 +202,7 @@ def ask(ctx, question, k, doc_types, sources, as_json) -> None:
     from index.generations import IndexMissing
 
     settings = _settings(ctx)
-    assistant = Assistant(settings.data_dir, _embedder(settings))
+    assistant = Assistant(settings.data_dir, _embedder(ctx))
     filters = {"k": k, "doc_types": set(doc_types) or None, "sources": set(sources) or None}
     try:
         if question != "-":
