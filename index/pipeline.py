@@ -87,7 +87,7 @@ def _ingest_path(w: IndexWriter, source: str, doc_type: str | None, report: RunR
 
 def _ingest_url(w: IndexWriter, url: str, doc_type: str | None, options: CrawlOptions,
                 report: RunReport, progress: Progress | None) -> None:
-    from ingest.crawl import CrawlConfig, crawl
+    from ingest.crawl import CrawlConfig, canonical_url, crawl
 
     known = {d.source: (d.etag, d.last_modified) for d in w.store.documents_of(url)}
     config = CrawlConfig(max_pages=options.max_pages, max_depth=options.max_depth,
@@ -102,12 +102,15 @@ def _ingest_url(w: IndexWriter, url: str, doc_type: str | None, options: CrawlOp
     result = crawl(url, config, known=known, progress=on_page)
     w.register_source(url, "url", doc_type, {"max_pages": options.max_pages, "max_depth": options.max_depth})
     report.failed.extend(result.failures)
-    reached = {d.source for d in result.documents} | set(result.not_modified)
+    # A page that failed this time is kept as it was: only what was checked may be dropped.
+    reached = {d.source for d in result.documents} | set(result.not_modified) | {f.source for f in result.failures}
     for doc in result.documents:
         w.upsert(doc)
     gone = set(result.gone)
+    start_gone = canonical_url(url) in gone
     for record in w.store.documents_of(url):
-        if record.source in gone or (result.complete and record.source not in reached):
+        unlinked = result.complete and not start_gone and record.source not in reached
+        if record.source in gone or unlinked:
             w.remove(record.doc_id)
 
 

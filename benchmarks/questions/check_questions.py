@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check benchmarks/questions/*.jsonl against the shipped corpus.
+"""Check the practitioner question set (or the files named) against the shipped corpus.
 
 Every evidence string must occur, case-insensitively and after removing `**` markers and
 collapsing whitespace, inside one body block of a corpus/*.md file: a paragraph or a single
@@ -107,7 +107,7 @@ def check_record(rec: dict, sections, seen_ids: set[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    files = [Path(a) for a in argv] or sorted(HERE.glob("*.jsonl"))
+    files = [Path(a) for a in argv] or [HERE / "practitioner.jsonl"]
     sections = load_sections()
     if not sections:
         print(f"no corpus found under {CORPUS}")
