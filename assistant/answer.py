@@ -12,20 +12,24 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Callable, Mapping
 
 import numpy as np
 
 from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
-from index.text import tokenize
+from index.text import STOPWORDS, tokenize
 from ingest.chunker import split_sentences
 
 NOT_FOUND = ("The indexed documents do not appear to cover this question. "
              "The closest passages are listed below, but they may not answer it.")
 _NUMERIC_Q = re.compile(r"\b(how many|how much|number|numbers|stats?|statistics|figures?|percent|%|"
-                        r"proportion|rate|count|total|when|what date|which date|how often|budget|cost)\b", re.I)
+                        r"proportion|rate|count|total|when|what date|which date|how often|budget|cost|"
+                        r"income|spent|spend|expenditure|reserves|how long|phone|telephone|attainment|score)\b", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•◇➔]|\d+[.)])\s+")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^[\s|:-]+$")
 SENTENCE_CACHE = 2048
 
 
@@ -35,7 +39,7 @@ class AnswerSettings:
 
     found_dense: float = 0.45
     found_dense_low: float = 0.30
-    found_coverage: float = 0.6
+    max_uncovered_share: float = 0.6
     max_sentences: int = 4
     passages_used: int = 3
     keep_within: float = 0.10
@@ -53,15 +57,132 @@ class Unit:
 def passage_units(text: str) -> list[str]:
     """Sentences and list items, as they stand in the passage (only trimmed)."""
     units: list[str] = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
+    for paragraph in re.split(r"\n\s*\n", text):
+        prose: list[str] = []
+        for line in paragraph.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            if _LIST_ITEM.match(line) or _TABLE_ROW.match(line):
+                if prose:
+                    units.extend(split_sentences(" ".join(prose)))
+                    prose = []
+                units.append(line)
+            else:
+                prose.append(line)  # hard line breaks inside a paragraph: one run of text
+        if prose:
+            units.extend(split_sentences(" ".join(prose)))
+    merged: list[str] = []
+    for unit in units:
+        if _TABLE_RULE.match(unit):
             continue
-        if _LIST_ITEM.match(line):
-            units.append(line)
+        if _TABLE_ROW.match(unit):
+            unit = unit.strip().strip("|").strip()
+        if merged and unit.endswith(":") and len(unit.split()) <= 4 and not _LIST_ITEM.match(unit) \
+                and not _LIST_ITEM.match(merged[-1]):
+            merged[-1] = f"{merged[-1]} {unit}"  # "These are:" belongs to the sentence before it
         else:
-            units.extend(split_sentences(line))
-    return units
+            merged.append(unit)
+    return merged
+
+
+# Words that carry no topic of their own in a question ("how often", "anything", "actually").
+FILLER = frozenset("""often actually anything something everything really still getting get got done said
+    tell tells told know need needs want wants like look looks find found thing things way ways make made
+    happen happened happening going go goes doing long much many recent recently new latest current
+    currently please thanks hi hello whats what's who's where's here there ok okay sure kind sort lot lots
+    best good bad right wrong ever never always usually also just even anyone someone""".split())
+_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
+_NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
+
+
+@dataclass(frozen=True)
+class Gaps:
+    """What the question asks for that the evidence does not contain."""
+
+    hard: tuple[str, ...]
+    uncovered_share: float
+
+
+def _years(text: str) -> set[str]:
+    """'2020-21', '2020/21' and '2020 - 21' are the same year span; '2020' alone is a year."""
+    out = set()
+    for m in _YEAR.finditer(text):
+        first, second = m.group(1), m.group(2)
+        out.add(first)
+        if second:
+            out.add(f"{first}-{second[-2:]}")
+    return out
+
+
+def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) -> Gaps:
+    """Hard gaps (a year, a named review, a specific unknown term) and the share of topic words missed.
+
+    A specific term is an acronym, a capitalised name or a number in the question that the
+    index has never seen and that no glossary expansion brings in: "FGM", "Leeds", "GDPR".
+    """
+    question = query.text
+    hard: list[str] = []
+    ev_years = _years(evidence)
+    for m in _YEAR.finditer(question):
+        wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
+        if wanted not in ev_years:
+            hard.append(m.group(0))
+    ev_lower = " ".join(evidence.lower().split())
+    for m in _NAMED_REVIEW.finditer(question):
+        name = m.group(2)
+        if name.lower() in STOPWORDS or name.lower() in FILLER:
+            continue
+        if f"{m.group(1).lower()} {name.lower()}" not in ev_lower:
+            hard.append(m.group(0))
+    ev_tokens = set(tokenize(evidence))
+    topic = [w for w in dict.fromkeys(_WORD_RE.findall(question)) if w.lower() not in STOPWORDS
+             and w.lower() not in FILLER and len(w) > 1]
+    missed = 0
+    for w in topic:
+        toks = tokenize(w)
+        if not toks or toks[0] in ev_tokens:
+            continue
+        if _expansion_tokens(w) & ev_tokens:
+            continue
+        missed += 1
+        unknown = vocab is not None and toks[0] not in vocab and not _near_known(toks[0], vocab)
+        bare = w.rstrip("s") if w[:-1].isupper() else w
+        specific = (bare.isupper() and len(bare) >= 2) or w.isdigit() or (w[0].isupper() and w != question.split()[0])
+        if unknown and specific:
+            hard.append(w)
+    return Gaps(tuple(hard), missed / max(1, len(topic)))
+
+
+_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+
+
+def _expansion_tokens(word: str) -> set[str]:
+    """Terms the glossary offers for one word (an acronym's long form, the documents' word)."""
+    from assistant.glossary import Glossary
+
+    return {t for e in Glossary().expansions(word) for t in tokenize(e)}
+
+
+def _near_known(term: str, vocab: Mapping[str, int]) -> bool:
+    """A one-letter slip in a long name ("Sharif" for "Sherif") still counts as known."""
+    if len(term) < 5:
+        return False
+    for other in vocab:
+        if abs(len(other) - len(term)) <= 1 and other[:1] == term[:1] and _within_one_edit(term, other):
+            return True
+    return False
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    if len(b) - len(a) > 1:
+        return False
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:] if i < len(a) else True
 
 
 def coverage(query_terms: set[str], text: str) -> float:
@@ -93,67 +214,105 @@ class Composer:
                 self._cache.popitem(last=False)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim))
 
-    def is_found(self, query: Query, hits: list[Hit]) -> bool:
-        """Strong meaning match, or a fair one that also contains most of the question's words."""
-        if not hits:
-            return False
-        s = self.settings
-        best = max(h.dense_score for h in hits[:3])
-        terms = set(tokenize(query.text))
-        cov = max(coverage(terms, " ".join((h.document.title, h.section, h.chunk.text))) for h in hits[:3])
-        return best >= s.found_dense or (best >= s.found_dense_low and cov >= s.found_coverage)
+    def is_found(self, query: Query, hits: list[Hit], vocab: Mapping[str, int] | None = None) -> bool:
+        """True when one of the best passages is close in meaning and has what the question names.
 
-    def select(self, query: Query, qvec: np.ndarray, hits: list[Hit]) -> list[Unit]:
-        """The answering sentences, in citation then reading order."""
-        units = [Unit(i, p, t) for i, h in enumerate(hits[: self.settings.passages_used])
-                 for p, t in enumerate(passage_units(h.chunk.text))]
-        units = [u for u in units if len(u.text.split()) >= 4 or re.search(r"\d", u.text)]
-        if not units:
-            return []
+        A passage qualifies when it is similar enough to the question and contains every
+        year, named review and specific term the question asks about (see `evidence_gaps`);
+        a passage that misses most of the question's topic words needs a closer match.
+        """
+        s = self.settings
+        for h in hits[:3]:
+            if h.dense_score < s.found_dense_low:
+                continue
+            evidence = " ".join((h.document.title, h.section, h.document.date or "", h.chunk.text))
+            gaps = evidence_gaps(query, evidence, vocab)
+            if gaps.hard:
+                continue
+            if gaps.uncovered_share > s.max_uncovered_share and h.dense_score < s.found_dense:
+                continue
+            return True
+        return False
+
+    def _score_units(self, query: Query, qvec: np.ndarray, hits: list[Hit], units: list[Unit],
+                     idf: Callable[[str], float]) -> list[float]:
+        """Meaning + the question's words (headings count half) - a little per citation rank."""
         vecs = self._embed_units([u.text for u in units])
         own = set(tokenize(query.text))
         expanded = set(tokenize(" ".join(query.expansions))) - own
         numeric = bool(_NUMERIC_Q.search(query.text))
+        heading_toks = [set(tokenize(" ".join((h.document.title, *h.chunk.heading_path)))) for h in hits]
+        weight = {t: idf(t) for t in own | expanded}
+        denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
         scores = []
         for u, v in zip(units, vecs):
             toks = set(tokenize(u.text))
-            lex = (len(own & toks) + 0.5 * len(expanded & toks)) / max(1.0, len(own) + 0.5 * len(expanded))
-            score = float(np.dot(qvec, v)) + 0.35 * lex - 0.04 * u.hit
+            context = heading_toks[u.hit] - toks
+            lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
+                   + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
+            score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit
             if numeric and re.search(r"\d", u.text):
                 score += 0.08
             scores.append(score)
-        order = np.argsort(-np.asarray(scores))
-        best = scores[order[0]]
-        chosen: list[Unit] = []
-        for idx in order:
-            if len(chosen) >= self.settings.max_sentences or scores[idx] < best - self.settings.keep_within:
+        return scores
+
+    def select(self, query: Query, qvec: np.ndarray, hits: list[Hit], idf: Callable[[str], float]) -> list[Unit]:
+        """The answering sentences: the best one with its neighbours, then corroboration."""
+        units = [Unit(i, p, t) for i, h in enumerate(hits[: self.settings.passages_used])
+                 for p, t in enumerate(passage_units(h.chunk.text))]
+        if not units:
+            return []
+        scores = self._score_units(query, qvec, hits, units, idf)
+        by_key = {(u.hit, u.position): (u, sc) for u, sc in zip(units, scores)}
+        informative = [i for i, u in enumerate(units) if len(u.text.split()) >= 4 or re.search(r"\d", u.text)]
+        if not informative:
+            return []
+        anchor_i = max(informative, key=lambda i: scores[i])
+        anchor, best = units[anchor_i], scores[anchor_i]
+        chosen = [anchor]
+        prev = by_key.get((anchor.hit, anchor.position - 1))
+        if prev and prev[1] >= best - 0.15 and not prev[0].text.rstrip().endswith(":"):
+            chosen.append(prev[0])
+        for step in (1, 2):
+            nxt = by_key.get((anchor.hit, anchor.position + step))
+            if not nxt or nxt[1] < best - 0.3 or anchor.text.rstrip().endswith(":"):
                 break
-            if any(_similar(units[idx].text, c.text) for c in chosen):
-                continue  # reports repeat themselves; say it once
-            chosen.append(units[idx])
+            chosen.append(nxt[0])
+        chosen = [u for n, u in enumerate(chosen) if not any(_similar(u.text, c.text) for c in chosen[:n])]
+        # Corroboration from another passage, when it is about as good and says something new.
+        others = sorted((i for i in informative if units[i].hit != anchor.hit), key=lambda i: -scores[i])
+        for i in others[:1]:
+            if scores[i] >= best - self.settings.keep_within and not any(_similar(units[i].text, c.text) for c in chosen):
+                chosen.append(units[i])
+        chosen = chosen[: self.settings.max_sentences]
         chosen = self._with_list_items(chosen, units)
         return sorted(chosen, key=lambda u: (u.hit, u.position))
 
     def _with_list_items(self, chosen: list[Unit], units: list[Unit]) -> list[Unit]:
-        """A chosen sentence that introduces a list brings its items (up to six) along."""
+        """A chosen sentence that introduces a list brings its items (up to eight) along."""
         extra: list[Unit] = []
         keys = {(u.hit, u.position) for u in chosen}
         for u in chosen:
             if u.text.rstrip().endswith(":"):
                 items = [x for x in units if x.hit == u.hit and x.position > u.position]
-                for x in items[:6]:
-                    if not _LIST_ITEM.match(x.text):
+                taken = 0
+                for x in items:
+                    label = x.text.rstrip().endswith(":") and len(x.text.split()) <= 5
+                    if taken >= 8 or not (_LIST_ITEM.match(x.text) or label):
                         break
                     if (x.hit, x.position) not in keys:
                         extra.append(x)
                         keys.add((x.hit, x.position))
+                    taken += 1
         return chosen + extra
 
-    def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit]) -> Answer:
-        if not self.is_found(query, hits):
+    def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],
+                idf: Callable[[str], float] = lambda term: 1.0, vocab: Mapping[str, int] | None = None) -> Answer:
+        """The answer to `question`; `idf` weighs the question's words by how telling they are."""
+        if not self.is_found(query, hits, vocab):
             return Answer(question=question, found=False, answer=NOT_FOUND, hits=tuple(hits),
                           resolved_question=query.text, highlights=tuple(() for _ in hits))
-        chosen = self.select(query, qvec, hits)
+        chosen = self.select(query, qvec, hits, idf)
         lines: list[str] = []
         for u in chosen:
             text = u.text.strip()

@@ -254,5 +254,10 @@ def serve(ctx, port, address) -> None:
     ctx.exit(subprocess.call(cmd, env=env, cwd=str(app.parent)))
 
 
+from assistant.themes_cli import themes_cmd  # noqa: E402  (commands live in their own modules)
+
+cli.add_command(themes_cmd, "themes")
+
+
 def main() -> None:
     cli(obj={})

@@ -7,8 +7,8 @@ being answered against the old one.
 
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer import AnswerSettings, Composer
@@ -20,6 +20,13 @@ from index.reader import IndexReader
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
+
+
+# Only questions that ask for themes as such take the themes route; others retrieve passages.
+_THEMES_ASKED = re.compile(
+    r"\b(learning themes?|key learning|lessons learn\w*|themes (?:from|of|in|across|arising)|"
+    r"what (?:did|have|can|should) (?:we|they|practitioners|professionals) learn\w*|recurring themes|"
+    r"themes (?:that )?recur\w*)\b", re.I)
 
 
 class QuestionError(ValueError):
@@ -34,10 +41,22 @@ def clean_question(question: str) -> str:
     return text[:MAX_QUESTION_CHARS]
 
 
-@dataclass(frozen=True)
 class _Loaded:
-    reader: IndexReader
-    retriever: Retriever
+    """One generation with what is derived from it; the review catalogue is built on first use."""
+
+    def __init__(self, reader: IndexReader, retriever: Retriever) -> None:
+        self.reader = reader
+        self.retriever = retriever
+        self._catalogue = None
+        self._lock = threading.Lock()
+
+    def catalogue(self):
+        from assistant.themes import catalogue
+
+        with self._lock:
+            if self._catalogue is None:
+                self._catalogue = catalogue(self.reader)
+            return self._catalogue
 
 
 class Assistant:
@@ -70,8 +89,27 @@ class Assistant:
         text = clean_question(question)
         resolved = resolve(text, [clean_question(h) for h in (history or []) if str(h).strip()])
         loaded = self._current()
+        themed = self._themes_answer(text, resolved, loaded)
+        if themed is not None:
+            return themed
         hits = loaded.retriever.search(resolved, k=max(1, k), doc_types=doc_types, sources=sources)
         query = loaded.retriever.plan(resolved)
         qvec = loaded.retriever.embed_query(query.dense_text)
-        answer = self.composer.compose(text, query, qvec, hits)
+        answer = self.composer.compose(text, query, qvec, hits, idf=loaded.reader.bm25.idf,
+                                       vocab=loaded.reader.bm25.vocab)
         return answer
+
+    def _themes_answer(self, question: str, resolved: str, loaded: _Loaded) -> Answer | None:
+        """'What were the learning themes from the Child M review?' is answered with the theme list."""
+        from assistant.themes import answer_themes_question, format_themes_answer
+
+        if not _THEMES_ASKED.search(resolved):
+            return None
+        themes = answer_themes_question(resolved, loaded.reader, self.embedder, cat=loaded.catalogue())
+        if not themes:
+            return None
+        text, hits = format_themes_answer(themes)
+        highlights = tuple(tuple(line.rsplit(" [", 1)[0].lstrip("- ").strip() for line in text.splitlines()
+                                 if line.endswith(f"[{i + 1}]")) for i in range(len(hits)))
+        return Answer(question=question, found=True, answer=text, hits=tuple(hits),
+                      resolved_question=resolved, highlights=highlights)

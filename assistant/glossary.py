@@ -126,7 +126,8 @@ class Glossary:
         """Phrases to add to the query: long forms, acronyms and document vocabulary."""
         out: list[str] = []
         for token in re.findall(r"\b[A-Za-z0-9]{2,8}\b", question):
-            long_form = self.acronyms.get(token.upper())
+            long_form = self.acronyms.get(token.upper()) or (
+                self.acronyms.get(token[:-1].upper()) if token.endswith("s") and token[:-1].isupper() else None)
             if long_form and (token.isupper() or len(token) >= 4):
                 out.append(long_form)
         lower = question.lower()

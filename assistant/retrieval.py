@@ -19,11 +19,11 @@ from index.embedder import Embedder
 from index.reader import IndexReader
 from index.text import tokenize
 
-RRF_K = 60
+RRF_K = 5
 CANDIDATES = 100
 EXPANSION_WEIGHT = 0.5
 DENSE_WEIGHT = 1.0
-BM25_WEIGHT = 1.0
+BM25_WEIGHT = 1.3
 QUERY_CACHE = 256
 
 

@@ -54,6 +54,13 @@ class BM25:
         matrix = sparse.csc_matrix((weights, (row_arr, col_arr)), shape=(n, len(vocab)), dtype=np.float32)
         return cls(matrix, vocab)
 
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a (stemmed) term; unseen terms get the maximum."""
+        n = self.matrix.shape[0]
+        col = self.vocab.get(term)
+        df = 0 if col is None else int(self.matrix.indptr[col + 1] - self.matrix.indptr[col])
+        return float(np.log1p((n - df + 0.5) / (df + 0.5)))
+
     def search(self, query: str, weights: dict[str, float] | None = None) -> np.ndarray:
         """Scores of every row for the query; `weights` down-weights expansion terms."""
         terms = Counter(tokenize(query))

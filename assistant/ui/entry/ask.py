@@ -1,0 +1,5 @@
+"""Page script run by st.navigation; the page itself lives in assistant.ui.chat."""
+
+from assistant.ui.chat import page
+
+page()
