@@ -39,7 +39,9 @@ class AnswerSettings:
 
     found_dense: float = 0.45
     found_dense_low: float = 0.30
+    found_dense_high: float = 0.75
     max_uncovered_share: float = 0.6
+    max_unknown_share: float = 0.34
     max_sentences: int = 4
     passages_used: int = 3
     keep_within: float = 0.10
@@ -91,7 +93,7 @@ FILLER = frozenset("""often actually anything something everything really still 
     tell tells told know need needs want wants like look looks find found thing things way ways make made
     happen happened happening going go goes doing long much many recent recently new latest current
     currently please thanks hi hello whats what's who's where's here there ok okay sure kind sort lot lots
-    best good bad right wrong ever never always usually also just even anyone someone""".split())
+    best good bad right wrong ever never always usually also just even anyone someone won""".split())
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 _NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
 
@@ -102,6 +104,7 @@ class Gaps:
 
     hard: tuple[str, ...]
     uncovered_share: float
+    unknown_share: float = 0.0
 
 
 def _years(text: str) -> set[str]:
@@ -139,29 +142,41 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) 
     topic = [w for w in dict.fromkeys(_WORD_RE.findall(question)) if w.lower() not in STOPWORDS
              and w.lower() not in FILLER and len(w) > 1]
     missed = 0
+    unknown_words = 0
     for w in topic:
         toks = tokenize(w)
         if not toks or toks[0] in ev_tokens:
             continue
-        if _expansion_tokens(w) & ev_tokens:
+        if _expansion_covered(w, ev_tokens):
             continue
         missed += 1
         unknown = vocab is not None and toks[0] not in vocab and not _near_known(toks[0], vocab)
+        unknown_words += unknown and not any(c.isdigit() for c in w)
+    if unknown_words >= 2:
+        hard.append("(several words the documents never use)")
         bare = w.rstrip("s") if w[:-1].isupper() else w
         specific = (bare.isupper() and len(bare) >= 2) or w.isdigit() or (w[0].isupper() and w != question.split()[0])
         if unknown and specific:
             hard.append(w)
-    return Gaps(tuple(hard), missed / max(1, len(topic)))
+    return Gaps(tuple(hard), missed / max(1, len(topic)), unknown_words / max(1, len(topic)))
 
 
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 
 
-def _expansion_tokens(word: str) -> set[str]:
-    """Terms the glossary offers for one word (an acronym's long form, the documents' word)."""
+def _expansion_covered(word: str, evidence_tokens: set[str]) -> bool:
+    """True when most of one glossary expansion of the word is in the evidence.
+
+    "dads" is covered by a passage about fathers; "LADO" is not covered by a passage that
+    merely says "local authority" somewhere.
+    """
     from assistant.glossary import Glossary
 
-    return {t for e in Glossary().expansions(word) for t in tokenize(e)}
+    for expansion in Glossary().expansions(word):
+        toks = set(tokenize(expansion))
+        if toks and len(toks & evidence_tokens) >= max(1, round(len(toks) * 2 / 3)):
+            return True
+    return False
 
 
 def _near_known(term: str, vocab: Mapping[str, int]) -> bool:
@@ -231,6 +246,8 @@ class Composer:
                 continue
             if gaps.uncovered_share > s.max_uncovered_share and h.dense_score < s.found_dense:
                 continue
+            if gaps.unknown_share >= s.max_unknown_share and h.dense_score < s.found_dense_high:
+                continue  # words the whole index has never seen: the topic is not covered
             return True
         return False
 

@@ -93,6 +93,8 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(who (is|are) in|members?|partners?)\b", "membership partners"),
     (r"\b(bulletins?|newsletters?)\b", "e-bulletins newsletter"),
     (r"\b(when|what date|dates?)\b", "date"),
+    (r"\b(phone|telephone|ring|call them|contact number|contact details|get in touch)\b", "tel telephone contact email"),
+    (r"\b(e-?mail|email address)\b", "email"),
     (r"\b(trauma\w*)\b", "trauma-informed"),
 )
 

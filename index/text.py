@@ -21,6 +21,7 @@ STOPWORDS = frozenset(
 )
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
 
 
 @lru_cache(maxsize=1)
@@ -31,8 +32,15 @@ def _stemmer():  # one stemmer object per process; it is stateless and thread-sa
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens without possessive endings (no stopword removal)."""
-    return [t.split("'")[0] for t in _TOKEN.findall(text.lower())]
+    """Lower-cased word tokens without possessive endings (no stopword removal).
+
+    A hyphenated word also yields its joined form, so "re-launched" meets "relaunched"
+    and "e-bulletins" meets "ebulletins".
+    """
+    lower = text.lower()
+    out = [t.split("'")[0] for t in _TOKEN.findall(lower)]
+    out.extend(m.group(0).replace("-", "") for m in _HYPHENATED.finditer(lower))
+    return out
 
 
 def tokenize(text: str) -> list[str]:

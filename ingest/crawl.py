@@ -232,6 +232,8 @@ class _Crawler:
             if resp.status in (404, 410):
                 self.gone.append(final)
                 self.progress(f"gone ({resp.status}): {final}")
+                if url == self.start:  # otherwise the run would end with nothing said
+                    self.failures.append(LoadError(final, f"HTTP {resp.status}: the start page is not there"))
                 return []
             if resp.status in (408, 429) or resp.status >= 500:
                 raise _Transient(final, f"server error: HTTP {resp.status}")
@@ -242,7 +244,10 @@ class _Crawler:
                 self._load_pdf(resp, final)
                 return []
             if kind != "html":
-                self.progress(f"skipped (not a page: {resp.headers.get('content-type', '?')}): {final}")
+                ctype = resp.headers.get("content-type", "?")
+                self.progress(f"skipped (not a page: {ctype}): {final}")
+                if url == self.start:
+                    self.failures.append(LoadError(final, f"not a web page or PDF (content type {ctype})"))
                 return []
             self.pages.append(_page(resp, final, unchanged=False))
             self.progress(f"fetched: {final}")
@@ -251,6 +256,8 @@ class _Crawler:
             self.progress(f"skipped (robots.txt): {exc}")
         except _Duplicate as exc:
             self.progress(f"redirect to a page already crawled: {url} -> {exc}")
+            if url == self.start:  # only a loop can lead the start URL back to a seen page
+                self.failures.append(LoadError(url, f"redirect loop (back to {exc})"))
         except _Transient as exc:
             self.transient = True
             self.failures.append(exc)

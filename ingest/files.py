@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Iterator
 
@@ -31,15 +32,20 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The file's bytes, or a LoadError that says why not."""
     source = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
     except FileNotFoundError:
         raise LoadError(source, "no such file or folder") from None
     except OSError as exc:
         raise LoadError(source, f"cannot read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        # A FIFO or device would block or stream forever on read: refuse before opening it.
+        raise LoadError(source, "not a regular file (a pipe, device or socket)")
     if size == 0:
         raise LoadError(source, "empty file")
     if size > limit:
-        raise LoadError(source, f"file too large ({size / 1e6:.1f} MB > {limit / 1e6:.0f} MB limit)")
+        mib = 1024 * 1024  # the same megabytes as the limit is configured and shown in the app
+        raise LoadError(source, f"file too large ({size / mib:.1f} MB > {limit / mib:.0f} MB limit)")
     try:
         with open(path, "rb") as fh:
             return fh.read(limit + 1)

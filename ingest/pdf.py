@@ -60,14 +60,17 @@ def load_pdf(
         if len(pages) > MAX_PAGES:
             raise LoadError(source, f"too many pages ({len(pages)} > {MAX_PAGES})")
         texts = [(page.extract_text() or "") for page in pages]
+        if not any(t.strip() for t in texts):
+            raise LoadError(source, "PDF has no extractable text (scanned image?)")
+        title = _title(reader, texts, source)  # metadata is parsed lazily: it can be corrupt too
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError,
             RecursionError, OSError, AssertionError, ZeroDivisionError) as exc:
         raise LoadError(source, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from exc
-    if not any(t.strip() for t in texts):
-        raise LoadError(source, "PDF has no extractable text (scanned image?)")
-    title = _title(reader, texts, source)
+    except Exception as exc:  # pypdf raises others on corrupt files (NotImplementedError for a
+        # mangled filter name, zlib/struct errors): one bad PDF must not end the whole run
+        raise LoadError(source, f"corrupt or unsupported PDF ({type(exc).__name__}: {exc})") from exc
     sections: list[Section] = []
     path: tuple[str, ...] = (title,)
     for number, text in enumerate(texts, start=1):
