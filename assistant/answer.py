@@ -200,6 +200,14 @@ def _within_one_edit(a: str, b: str) -> bool:
     return a[i + (len(a) == len(b)):] == b[i + 1:] if i < len(a) else True
 
 
+def places_in(text: str) -> set[str]:
+    """Place names a passage or question mentions, so "in Hartlepool" prefers Hartlepool's figures."""
+    from assistant.followup import PLACES
+
+    lower = text.lower()
+    return {p.split("-")[0] for p in PLACES if re.search(rf"\b{re.escape(p)}\b", lower)} - {"national", "england"}
+
+
 def coverage(query_terms: set[str], text: str) -> float:
     """Share of the question's terms that the text contains."""
     if not query_terms:
@@ -261,13 +269,16 @@ class Composer:
         heading_toks = [set(tokenize(" ".join((h.document.title, *h.chunk.heading_path)))) for h in hits]
         weight = {t: idf(t) for t in own | expanded}
         denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
+        asked = places_in(query.text)
+        where = [places_in(f"{h.section} {h.chunk.text}") for h in hits]
+        place_clash = [bool(asked) and bool(w) and not (asked & w) for w in where]
         scores = []
         for u, v in zip(units, vecs):
             toks = set(tokenize(u.text))
             context = heading_toks[u.hit] - toks
             lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
-            score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit
+            score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
             if numeric and re.search(r"\d", u.text):
                 score += 0.08
             scores.append(score)
@@ -288,11 +299,16 @@ class Composer:
         anchor, best = units[anchor_i], scores[anchor_i]
         chosen = [anchor]
         prev = by_key.get((anchor.hit, anchor.position - 1))
-        if prev and prev[1] >= best - 0.15 and not prev[0].text.rstrip().endswith(":"):
+        sibling_items = prev is not None and bool(_LIST_ITEM.match(prev[0].text)) and bool(_LIST_ITEM.match(anchor.text))
+        if prev and prev[1] >= best - (0.3 if sibling_items else 0.15) and not prev[0].text.rstrip().endswith(":"):
             chosen.append(prev[0])
         for step in (1, 2):
+            # The sentence after the best one usually carries the substance ("... took place in
+            # December." -> "Good practice highlighted at the audit included ..."): keep it.
             nxt = by_key.get((anchor.hit, anchor.position + step))
-            if not nxt or nxt[1] < best - 0.3 or anchor.text.rstrip().endswith(":"):
+            if not nxt or anchor.text.rstrip().endswith(":") or (step == 2 and nxt[1] < best - 0.3):
+                break
+            if step == 1 and _LIST_ITEM.match(nxt[0].text) and not _LIST_ITEM.match(anchor.text):
                 break
             chosen.append(nxt[0])
         chosen = [u for n, u in enumerate(chosen) if not any(_similar(u.text, c.text) for c in chosen[:n])]

@@ -220,7 +220,8 @@ def ask(ctx, question, k, doc_types, sources, as_json) -> None:
                 history = item.get("history") or []
                 if not isinstance(history, list):
                     raise ValueError("history must be a list of strings")
-                answer = assistant.ask(item["question"], history=[str(h) for h in history], **filters)
+                answer = assistant.ask(item["question"], history=[str(h) for h in history if h is not None],
+                                       **filters)
                 out = answer.to_json()
             except (ValueError, QuestionError) as exc:
                 failed = True

@@ -35,10 +35,22 @@ class QuestionError(ValueError):
 
 def clean_question(question: str) -> str:
     """Control characters out, whitespace folded, length bounded."""
-    text = " ".join(str(question).translate(_CONTROL).split())
+    text = str(question).encode("utf-8", "replace").decode("utf-8")  # lone surrogates from bad bytes
+    text = " ".join(text.translate(_CONTROL).split())
     if not text:
         raise QuestionError("the question is empty")
     return text[:MAX_QUESTION_CHARS]
+
+
+def _clean_history(history: list[str]) -> list[str]:
+    """Earlier questions, cleaned; entries with nothing left after cleaning are dropped."""
+    out = []
+    for h in history:
+        try:
+            out.append(clean_question(h))
+        except QuestionError:
+            continue
+    return out
 
 
 class _Loaded:
@@ -87,7 +99,7 @@ class Assistant:
             doc_types: set[str] | None = None, sources: set[str] | None = None) -> Answer:
         """Answer a question (a follow-up is resolved against `history` first)."""
         text = clean_question(question)
-        resolved = resolve(text, [clean_question(h) for h in (history or []) if str(h).strip()])
+        resolved = resolve(text, _clean_history(history or []))
         loaded = self._current()
         themed = self._themes_answer(text, resolved, loaded)
         if themed is not None:

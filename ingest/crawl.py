@@ -497,8 +497,10 @@ def _resolve_allowed(url: str, host: str, port: int, allow: frozenset[str]) -> s
         address = mapped or address
         if address in _METADATA_ADDRESSES or address.is_link_local:
             raise LoadError(url, f"refused: {host} resolves to {address}, a link-local or cloud metadata address")
+        # not is_global also catches ranges that are neither "private" nor public, such as
+        # 100.64.0.0/10 (carrier-grade NAT, often a cloud's internal network) and 198.18.0.0/15
         internal = (address.is_loopback or address.is_private or address.is_reserved
-                    or address.is_unspecified or address.is_multicast)
+                    or address.is_unspecified or address.is_multicast or not address.is_global)
         if internal and not allowed_host:
             raise LoadError(url, f"refused: {host} resolves to the private or loopback address {address}; "
                                  "use --allow-host to crawl it")
