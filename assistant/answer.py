@@ -237,6 +237,22 @@ class Composer:
                 self._cache.popitem(last=False)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim))
 
+    def rerank(self, qvec: np.ndarray, hits: list[Hit], rank_weight: float = 0.4) -> list[Hit]:
+        """Reorder retrieved passages by their best single sentence's closeness to the question.
+
+        A whole-passage vector blurs a specific fact (one figure in a list of twenty); the
+        best sentence does not. The retrieval rank still counts, as a prior.
+        """
+        if len(hits) < 2:
+            return hits
+        best = []
+        for i, h in enumerate(hits):
+            units = passage_units(h.chunk.text)
+            sim = float(np.max(self._embed_units(units) @ qvec)) if units else h.dense_score
+            best.append(sim + rank_weight / (i + 1))
+        order = sorted(range(len(hits)), key=lambda i: -best[i])
+        return [hits[i] for i in order]
+
     def is_found(self, query: Query, hits: list[Hit], vocab: Mapping[str, int] | None = None) -> bool:
         """True when one of the best passages is close in meaning and has what the question names.
 

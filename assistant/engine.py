@@ -29,6 +29,9 @@ _THEMES_ASKED = re.compile(
     r"themes (?:that )?recur\w*)\b", re.I)
 
 
+_REVIEW_WORDS = re.compile(r"\b(learn\w*|lessons?|reviews?|lcsprs?|scrs?|briefings?|child [a-z]{1,4})\b", re.I)
+
+
 class QuestionError(ValueError):
     """The question cannot be asked as given (empty, for instance)."""
 
@@ -107,6 +110,7 @@ class Assistant:
         hits = loaded.retriever.search(resolved, k=max(1, k), doc_types=doc_types, sources=sources)
         query = loaded.retriever.plan(resolved)
         qvec = loaded.retriever.embed_query(query.dense_text)
+        hits = self.composer.rerank(qvec, hits)
         answer = self.composer.compose(text, query, qvec, hits, idf=loaded.reader.bm25.idf,
                                        vocab=loaded.reader.bm25.vocab)
         return answer
@@ -115,7 +119,7 @@ class Assistant:
         """'What were the learning themes from the Child M review?' is answered with the theme list."""
         from assistant.themes import answer_themes_question, format_themes_answer
 
-        if not _THEMES_ASKED.search(resolved):
+        if not (_THEMES_ASKED.search(resolved) and _REVIEW_WORDS.search(resolved)):
             return None
         themes = answer_themes_question(resolved, loaded.reader, self.embedder, cat=loaded.catalogue())
         if not themes:
