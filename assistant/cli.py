@@ -255,9 +255,12 @@ def serve(ctx, port, address) -> None:
     ctx.exit(subprocess.call(cmd, env=env, cwd=str(app.parent)))
 
 
-from assistant.themes_cli import themes_cmd  # noqa: E402  (commands live in their own modules)
+from assistant.eval_cli import bench_cmd, eval_cmd  # noqa: E402  (commands live in their own modules)
+from assistant.themes_cli import themes_cmd  # noqa: E402
 
 cli.add_command(themes_cmd, "themes")
+cli.add_command(eval_cmd, "eval")
+cli.add_command(bench_cmd, "bench")
 
 
 def main() -> None:

@@ -111,7 +111,7 @@ class Retriever:
         for start in range(0, len(order), 4 * k):
             batch = order[start:start + 4 * k]
             for row, info in zip(batch, self.reader.rows(batch)):
-                if any(_jaccard(info.chunk.text, h.chunk.text) >= dedupe for h in hits):
+                if dedupe <= 1.0 and any(_jaccard(info.chunk.text, h.chunk.text) >= dedupe for h in hits):
                     continue
                 dense = dense_of.get(row)
                 if dense is None:

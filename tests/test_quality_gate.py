@@ -1,0 +1,54 @@
+"""Quality regression gate: the practitioner set, with the real model, must reach the thresholds.
+
+This is `guidance eval --quick` as a test. The model is loaded once for the module and the
+corpus indexed once; each test then asserts one threshold from assistant.evaluation.GATE,
+so a failure names the figure that regressed. No timings are asserted here: speed is
+`guidance bench`'s job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import GATE, SetReport
+from assistant.eval_run import practitioner_report
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> SetReport:
+    from index.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    return practitioner_report(embedder, Path(tmp_path_factory.mktemp("gate")), baselines=False)
+
+
+def _why(report: SetReport, *kinds: str) -> str:
+    return "; ".join(f"{k}: {' '.join(report.misses.get(k, []))}" for k in kinds)
+
+
+def test_the_whole_set_was_asked(report: SetReport) -> None:
+    assert report.questions >= 70 and report.answerable > 0 and report.unanswerable > 0
+
+
+def test_evidence_in_top_5(report: SetReport) -> None:
+    assert report.retrieval.evidence_at[5] >= GATE.evidence_at_5, _why(report, "no_evidence@5")
+
+
+def test_mean_reciprocal_rank(report: SetReport) -> None:
+    assert report.retrieval.mrr >= GATE.mrr, _why(report, "no_evidence@5")
+
+
+def test_answers_state_the_key_fact(report: SetReport) -> None:
+    assert report.key_fact >= GATE.key_fact, _why(report, "no_key_fact", "not_found")
+
+
+def test_unanswerable_questions_are_declined(report: SetReport) -> None:
+    assert report.unanswerable_declined >= GATE.unanswerable_declined, _why(report, "not_declined")
+
+
+def test_answers_are_faithful(report: SetReport) -> None:
+    assert report.faithfulness >= GATE.faithfulness, _why(report, "unfaithful")
