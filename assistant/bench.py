@@ -29,7 +29,7 @@ from assistant.eval_run import QUESTIONS, corpus_documents
 from assistant.evaluation import load_questions
 from assistant.retrieval import Retriever
 from index.builder import EMBED_BATCH
-from index.embedder import SentenceTransformerEmbedder, normalise
+from index.embedder import SentenceTransformerEmbedder, default_model_path, normalise
 from ingest.chunker import chunk_document
 
 Log = Callable[[str], None]
@@ -120,7 +120,9 @@ def _variants(emb: SentenceTransformerEmbedder, quick: bool) -> dict[str, tuple[
     """name -> (embed function over a list of texts, torch threads or None for the default)."""
     import torch
 
-    model = emb.model
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(default_model_path()), device="cpu", local_files_only=True)
     qmodel = torch.ao.quantization.quantize_dynamic(copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8)
 
     def naive(texts: list[str]) -> np.ndarray:
@@ -142,7 +144,7 @@ def _variants(emb: SentenceTransformerEmbedder, quick: bool) -> dict[str, tuple[
            "int8": (int8, None)}
     if not quick:
         out["int8_1_thread"] = (int8, 1)
-        out["max_seq_128"] = (short(project, model), None)
+        out["max_seq_128"] = (short(project, emb.encoder), None)
         out["int8_max_seq_128"] = (short(int8, qmodel), None)
     out["_qmodel"] = (qmodel, None)
     return out
@@ -170,7 +172,7 @@ def throughput(emb: SentenceTransformerEmbedder, texts: list[str], queries: list
     qv = {n: variants[n][0](queries) for n in names}
     res: dict[str, object] = {"texts": len(texts), "mean_chars": round(float(np.mean([len(t) for t in texts])), 1),
                               "slice": slice_size, "precision": emb.precision,
-                              "max_seq_length": emb.model.max_seq_length, "torch_threads": _threads_now()}
+                              "max_seq_length": emb.encoder.max_seq_length, "backend": emb.backend, "torch_threads": _threads_now()}
     for n in names:
         res[n] = {"chunks_per_s": round(len(texts) / times[n], 2), "ratio_vs_naive": round(times["naive"] / times[n], 3)}
         if n != "naive":

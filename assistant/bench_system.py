@@ -60,7 +60,9 @@ a = Assistant(sys.argv[1], SentenceTransformerEmbedder())
 qs = json.loads(sys.argv[2])
 for q in qs:
     a.ask(q)
-print(json.dumps({"maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+# VmHWM, not ru_maxrss: ru_maxrss keeps the forking parent's size across exec on Linux.
+hwm = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
+print(json.dumps({"maxrss_mb": hwm / 1024,
                   "chunks": len(a.reader), "questions": len(qs), "wall_s": time.perf_counter() - t0}))
 """
 

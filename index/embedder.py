@@ -66,48 +66,70 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
-class SentenceTransformerEmbedder:
-    """The real model, loaded once per process by whoever owns it (CLI run, app cache)."""
+class _ReferenceEncoder:
+    """sentence-transformers itself, for model folders the native encoder does not cover."""
 
-    def __init__(self, model_path: Path | None = None, precision: str = "auto", batch_size: int = 64) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    def __init__(self, path: Path, dtype: str) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
-        path = model_path or default_model_path()
-        if not Path(path).is_dir():
-            raise RuntimeError(f"{path}: embedding model folder not found")
-        torch.set_num_threads(max(1, os.cpu_count() or 1))
         self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        if precision == "auto":
-            precision = "bf16" if cpu_supports_bf16() else "fp32"
-        if precision == "bf16":
+        if dtype == "bf16":
             self.model = self.model.to(torch.bfloat16)
-        self.precision = precision
-        self.batch_size = batch_size
-        self.name = model_name_for(Path(path))
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(get_dim() or 384)
+
+    @property
+    def max_seq_length(self) -> int:
+        return int(self.model.max_seq_length)
+
+    @max_seq_length.setter
+    def max_seq_length(self, value: int) -> None:
+        self.model.max_seq_length = value
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            out = self.model.encode(list(texts), batch_size=batch_size, convert_to_tensor=True,
+                                    normalize_embeddings=False, show_progress_bar=False)
+        return normalise(out.float().cpu().numpy())
+
+
+class SentenceTransformerEmbedder:
+    """A local sentence-transformers model folder, loaded once by whoever owns it.
+
+    BERT folders with mean pooling (all-MiniLM-L6-v2 among them) run on the small native
+    encoder in index/bert.py, which gives the same vectors and starts seconds sooner; any
+    other folder runs on sentence-transformers itself.
+    """
+
+    def __init__(self, model_path: Path | None = None, precision: str = "auto", batch_size: int = 8) -> None:
+        for key, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"),
+                           ("HF_HUB_DISABLE_PROGRESS_BARS", "1"), ("TRANSFORMERS_VERBOSITY", "error"),
+                           ("TOKENIZERS_PARALLELISM", "false")):
+            os.environ.setdefault(key, value)
+        import torch
+
+        from index.bert import BertSentenceEncoder, native_supported
+
+        path = Path(model_path or default_model_path())
+        if not path.is_dir():
+            raise RuntimeError(f"{path}: embedding model folder not found")
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        if precision == "auto":
+            precision = "bf16" if cpu_supports_bf16() else "fp32"
+        self.precision = precision
+        self.batch_size = batch_size
+        self.encoder = BertSentenceEncoder(path, precision) if native_supported(path) else _ReferenceEncoder(path, precision)
+        self.backend = "native" if native_supported(path) else "sentence-transformers"
+        self.name = model_name_for(path)
+        self.dim = int(self.encoder.dim)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        import torch
-
-        with torch.inference_mode():
-            out = self.model.encode(
-                list(texts),
-                batch_size=self.batch_size,
-                convert_to_numpy=False,
-                convert_to_tensor=True,
-                normalize_embeddings=False,
-                show_progress_bar=False,
-            )
-        return normalise(out.float().cpu().numpy())
+        return self.encoder.encode(texts, self.batch_size)
 
 
 class LazyEmbedder:

