@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Mapping
 
 import numpy as np
@@ -151,7 +152,7 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) 
             continue
         missed += 1
         unknown = vocab is not None and toks[0] not in vocab and not _near_known(toks[0], vocab)
-        unknown_words += unknown and not any(c.isdigit() for c in w)
+        unknown_words += unknown and not any(c.isdigit() for c in w) and not is_common_word(w)
     if unknown_words >= 2:
         hard.append("(several words the documents never use)")
         bare = w.rstrip("s") if w[:-1].isupper() else w
@@ -162,6 +163,27 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) 
 
 
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+
+
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Whole words of the embedding model's WordPiece vocabulary: everyday English.
+
+    A question word the index has never seen but that is everyday English ("month",
+    "teacher") says little about coverage on a small library; a rare one ("GDPR",
+    "nursery"-like specialist terms split into pieces) says the topic is missing.
+    """
+    from index.embedder import default_model_path
+
+    try:
+        lines = (default_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (OSError, RuntimeError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and len(w) > 2)
+
+
+def is_common_word(word: str) -> bool:
+    return word.lower().strip("'") in _common_words()
 
 
 def _expansion_covered(word: str, evidence_tokens: set[str]) -> bool:

@@ -22,7 +22,7 @@ ACRONYMS: dict[str, str] = {
     "CSE": "child sexual exploitation", "DA": "domestic abuse",
     "DSL": "designated safeguarding lead", "EH": "early help",
     "EHC": "education health and care", "EHCP": "education health and care plan",
-    "FGM": "female genital mutilation", "FII": "fabricated or induced illness",
+    "FGM": "female genital mutilation", "GDPR": "data protection", "FII": "fabricated or induced illness",
     "HOTH": "harm outside the home",
     "HSSCP": "hartlepool and stockton-on-tees safeguarding children partnership",
     "ICPC": "initial child protection conference", "KLOE": "key lines of enquiry",
