@@ -8,7 +8,6 @@ also chunk without error into chunks with text.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest

@@ -206,7 +206,7 @@ def test_hidden_elements_skip_links_and_furniture_removed() -> None:
 def test_densest_block_chosen_when_main_is_a_stub() -> None:
     prose = "".join(f"<p>Paragraph {i} explains how practitioners should record concerns about a child.</p>"
                     for i in range(6))
-    data = (f"<html><body><main><p>Loading…</p></main><div class='links'>"
+    data = ("<html><body><main><p>Loading…</p></main><div class='links'>"
             + "".join(f"<a href='/{i}'>Link number {i}</a> " for i in range(30))
             + f"</div><div class='x'><h1>Recording concerns</h1>{prose}</div>"
             "<div class='y'><p>Copyright 2025 Northbridge Council, all rights reserved.</p></div></body></html>")

@@ -8,9 +8,7 @@ import streamlit as st
 
 from assistant.engine import Assistant, QuestionError
 from assistant.ui import resources
-from assistant.ui.components import (
-    index_exists, index_status, open_reader, inject_style, no_index_message, render_answer, sidebar_status,
-)
+from assistant.ui.components import current_index, index_status, inject_style, render_answer, sidebar_status
 from assistant.ui.text import conversation_markdown
 from index.reader import IndexReader
 
@@ -109,14 +107,10 @@ def _welcome() -> None:
 
 def page() -> None:
     st.title("Ask the guidance")
-    settings = resources.settings()
-    if not index_exists(settings.data_dir):
-        no_index_message(settings.data_dir)
+    loaded = current_index()
+    if loaded is None:
         return
-    _, assistant = resources.current()
-    reader = open_reader(assistant)
-    if reader is None:
-        return
+    assistant, reader = loaded
     inject_style()
     types, sources = _filters(reader)
     sidebar_status(index_status(reader))

@@ -61,6 +61,19 @@ def no_index_message(data_dir: Path) -> None:
     )
 
 
+def current_index() -> tuple[Assistant, IndexReader] | None:
+    """The app's assistant and its current index; None after telling the user why there is none."""
+    from assistant.ui import resources
+
+    settings = resources.settings()
+    if not index_exists(settings.data_dir):
+        no_index_message(settings.data_dir)
+        return None
+    _, assistant = resources.current()
+    reader = open_reader(assistant)
+    return None if reader is None else (assistant, reader)
+
+
 def open_reader(assistant: Assistant) -> IndexReader | None:
     """The current index, or None after saying why it cannot be used (e.g. wrong schema)."""
     try:

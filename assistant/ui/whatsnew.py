@@ -6,8 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import streamlit as st
 
-from assistant.ui import resources
-from assistant.ui.components import index_exists, index_status, no_index_message, open_reader, sidebar_status
+from assistant.ui.components import current_index, index_status, sidebar_status
 from assistant.ui.text import md_escape, when
 from index.reader import IndexReader
 from index.store import DocumentRecord
@@ -26,14 +25,10 @@ def recent_documents(reader: IndexReader, days: int | None, now: datetime | None
 
 def page() -> None:
     st.title("What's new")
-    settings = resources.settings()
-    if not index_exists(settings.data_dir):
-        no_index_message(settings.data_dir)
+    loaded = current_index()
+    if loaded is None:
         return
-    _, assistant = resources.current()
-    reader = open_reader(assistant)
-    if reader is None:
-        return
+    _, reader = loaded
     sidebar_status(index_status(reader))
     st.markdown("Documents added to the index or changed since they were first indexed, newest first.")
     period = st.radio("Show", list(PERIODS), index=1, horizontal=True, key="whatsnew_period")
