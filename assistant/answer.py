@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Mapping
 
 import numpy as np
@@ -20,7 +19,8 @@ import numpy as np
 from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
-from index.text import STOPWORDS, tokenize
+from assistant.evidence import evidence_gaps
+from index.text import tokenize
 from ingest.chunker import split_sentences
 
 NOT_FOUND = ("The indexed documents do not appear to cover this question. "
@@ -90,138 +90,6 @@ def passage_units(text: str) -> list[str]:
 
 
 # Words that carry no topic of their own in a question ("how often", "anything", "actually").
-FILLER = frozenset("""often actually anything something everything really still getting get got done said
-    tell tells told know need needs want wants like look looks find found thing things way ways make made
-    happen happened happening going go goes doing long much many recent recently new latest current
-    currently please thanks hi hello whats what's who's where's here there ok okay sure kind sort lot lots
-    best good bad right wrong ever never always usually also just even anyone someone won""".split())
-_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
-_NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
-
-
-@dataclass(frozen=True)
-class Gaps:
-    """What the question asks for that the evidence does not contain."""
-
-    hard: tuple[str, ...]
-    uncovered_share: float
-    unknown_share: float = 0.0
-
-
-def _years(text: str) -> set[str]:
-    """'2020-21', '2020/21' and '2020 - 21' are the same year span; '2020' alone is a year."""
-    out = set()
-    for m in _YEAR.finditer(text):
-        first, second = m.group(1), m.group(2)
-        out.add(first)
-        if second:
-            out.add(f"{first}-{second[-2:]}")
-    return out
-
-
-def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) -> Gaps:
-    """Hard gaps (a year, a named review, a specific unknown term) and the share of topic words missed.
-
-    A specific term is an acronym, a capitalised name or a number in the question that the
-    index has never seen and that no glossary expansion brings in: "FGM", "Leeds", "GDPR".
-    """
-    question = query.text
-    hard: list[str] = []
-    ev_years = _years(evidence)
-    for m in _YEAR.finditer(question):
-        wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
-        if wanted not in ev_years:
-            hard.append(m.group(0))
-    ev_lower = " ".join(evidence.lower().split())
-    for m in _NAMED_REVIEW.finditer(question):
-        name = m.group(2)
-        if name.lower() in STOPWORDS or name.lower() in FILLER:
-            continue
-        if f"{m.group(1).lower()} {name.lower()}" not in ev_lower:
-            hard.append(m.group(0))
-    ev_tokens = set(tokenize(evidence))
-    topic = [w for w in dict.fromkeys(_WORD_RE.findall(question)) if w.lower() not in STOPWORDS
-             and w.lower() not in FILLER and len(w) > 1]
-    missed = 0
-    unknown_words = 0
-    for w in topic:
-        toks = tokenize(w)
-        if not toks or toks[0] in ev_tokens:
-            continue
-        if _expansion_covered(w, ev_tokens):
-            continue
-        missed += 1
-        unknown = vocab is not None and toks[0] not in vocab and not _near_known(toks[0], vocab)
-        unknown_words += unknown and not any(c.isdigit() for c in w) and not is_common_word(w)
-    if unknown_words >= 2:
-        hard.append("(several words the documents never use)")
-        bare = w.rstrip("s") if w[:-1].isupper() else w
-        specific = (bare.isupper() and len(bare) >= 2) or w.isdigit() or (w[0].isupper() and w != question.split()[0])
-        if unknown and specific:
-            hard.append(w)
-    return Gaps(tuple(hard), missed / max(1, len(topic)), unknown_words / max(1, len(topic)))
-
-
-_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
-
-
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Whole words of the embedding model's WordPiece vocabulary: everyday English.
-
-    A question word the index has never seen but that is everyday English ("month",
-    "teacher") says little about coverage on a small library; a rare one ("GDPR",
-    "nursery"-like specialist terms split into pieces) says the topic is missing.
-    """
-    from index.embedder import default_model_path
-
-    try:
-        lines = (default_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
-    except (OSError, RuntimeError):
-        return frozenset()
-    return frozenset(w for w in lines if w.isalpha() and len(w) > 2)
-
-
-def is_common_word(word: str) -> bool:
-    return word.lower().strip("'") in _common_words()
-
-
-def _expansion_covered(word: str, evidence_tokens: set[str]) -> bool:
-    """True when most of one glossary expansion of the word is in the evidence.
-
-    "dads" is covered by a passage about fathers; "LADO" is not covered by a passage that
-    merely says "local authority" somewhere.
-    """
-    from assistant.glossary import Glossary
-
-    for expansion in Glossary().expansions(word):
-        toks = set(tokenize(expansion))
-        if toks and len(toks & evidence_tokens) >= max(1, round(len(toks) * 2 / 3)):
-            return True
-    return False
-
-
-def _near_known(term: str, vocab: Mapping[str, int]) -> bool:
-    """A one-letter slip in a long name ("Sharif" for "Sherif") still counts as known."""
-    if len(term) < 5:
-        return False
-    for other in vocab:
-        if abs(len(other) - len(term)) <= 1 and other[:1] == term[:1] and _within_one_edit(term, other):
-            return True
-    return False
-
-
-def _within_one_edit(a: str, b: str) -> bool:
-    if len(a) > len(b):
-        a, b = b, a
-    if len(b) - len(a) > 1:
-        return False
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:] if i < len(a) else True
-
-
 def places_in(text: str) -> set[str]:
     """Place names a passage or question mentions, so "in Hartlepool" prefers Hartlepool's figures."""
     from assistant.followup import PLACES
