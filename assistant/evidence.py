@@ -111,15 +111,21 @@ def is_common_word(word: str) -> bool:
     return word.lower().strip("'") in _common_words()
 
 
+@lru_cache(maxsize=1)
+def _glossary():
+    """The built-in glossary, compiled once per process (it never changes)."""
+    from assistant.glossary import Glossary
+
+    return Glossary()
+
+
 def _expansion_covered(word: str, evidence_tokens: set[str]) -> bool:
     """True when most of one glossary expansion of the word is in the evidence.
 
     "dads" is covered by a passage about fathers; "LADO" is not covered by a passage that
     merely says "local authority" somewhere.
     """
-    from assistant.glossary import Glossary
-
-    for expansion in Glossary().expansions(word):
+    for expansion in _glossary().expansions(word):
         toks = set(tokenize(expansion))
         if toks and len(toks & evidence_tokens) >= max(1, round(len(toks) * 2 / 3)):
             return True
