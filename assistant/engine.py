@@ -124,6 +124,10 @@ class Assistant:
         themes = answer_themes_question(resolved, loaded.reader, self.embedder, cat=loaded.catalogue())
         if not themes:
             return None
+        # "Learning themes" means what the reviews taught; what they led to is asked differently.
+        learning = [t for t in themes if t.kind == "learning"]
+        if learning and not re.search(r"\b(led to|lead to|came out|outcomes?|result\w*)\b", resolved, re.I):
+            themes = learning
         text, hits = format_themes_answer(themes)
         highlights = tuple(tuple(line.rsplit(" [", 1)[0].lstrip("- ").strip() for line in text.splitlines()
                                  if line.endswith(f"[{i + 1}]")) for i in range(len(hits)))
