@@ -107,9 +107,9 @@ class Assistant:
         themed = self._themes_answer(text, resolved, loaded)
         if themed is not None:
             return themed
-        hits = loaded.retriever.search(resolved, k=max(1, k), doc_types=doc_types, sources=sources)
         query = loaded.retriever.plan(resolved)
         qvec = loaded.retriever.embed_query(query.dense_text)
+        hits = loaded.retriever.search_planned(query, qvec, k=max(1, k), doc_types=doc_types, sources=sources)
         hits = self.composer.rerank(qvec, hits)
         answer = self.composer.compose(text, query, qvec, hits, idf=loaded.reader.bm25.idf,
                                        vocab=loaded.reader.bm25.vocab)

@@ -81,13 +81,19 @@ class Retriever:
     def search(self, question: str, k: int = 5, doc_types: set[str] | None = None,
                sources: set[str] | None = None, dedupe: float = 0.8) -> list[Hit]:
         """The k best distinct passages for the question."""
-        if len(self.reader) == 0 or not question.strip():
+        if not question.strip():
             return []
         query = self.plan(question)
+        return self.search_planned(query, self.embed_query(query.dense_text), k, doc_types, sources, dedupe)
+
+    def search_planned(self, query: Query, qvec: np.ndarray, k: int = 5, doc_types: set[str] | None = None,
+                       sources: set[str] | None = None, dedupe: float = 0.8) -> list[Hit]:
+        """`search` for a caller that already planned and embedded the query (and needs both)."""
+        if len(self.reader) == 0:
+            return []
         allowed = self.reader.allowed_rows(doc_types, sources)
         if allowed is not None and len(allowed) == 0:
             return []
-        qvec = self.embed_query(query.dense_text)
         d_rows, d_scores = self.reader.vectors.search(qvec, CANDIDATES, allowed)
         bm = self.reader.bm25.search(query.bm25_text, query.bm25_weights())
         if allowed is not None:

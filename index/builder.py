@@ -175,7 +175,8 @@ class IndexWriter:
         BM25.build(texts).save(self._tmp)
         np.save(self._tmp / "ids.npy", ids, allow_pickle=False)
         docs, chunks = self.store.counts()
-        self.store.conn.execute("VACUUM") if docs == 0 else None
+        if docs == 0:
+            self.store.conn.execute("VACUUM")  # an emptied index should not keep the old pages
         self.store.conn.close()
         self.store = None  # type: ignore[assignment]
         manifest = {

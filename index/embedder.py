@@ -132,13 +132,28 @@ class SentenceTransformerEmbedder:
         return self.encoder.encode(texts, self.batch_size)
 
 
+def _declared_dimension(path: Path, default: int) -> int:
+    """The vector size a model folder declares, known before the model is loaded.
+
+    A writer that embeds nothing new (a removal, say) still builds the vector index, and must
+    know the size without paying for a model load.
+    """
+    import json
+
+    try:
+        pooling = json.loads((Path(path) / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+        return int(pooling.get("word_embedding_dimension") or default)
+    except (OSError, ValueError):
+        return default
+
+
 class LazyEmbedder:
     """Loads the real model on first use, so commands that embed nothing start fast."""
 
     def __init__(self, model_path: Path | None = None, dim: int = 384) -> None:
         self.model_path = model_path or default_model_path()
         self.name = model_name_for(self.model_path)
-        self.dim = dim
+        self.dim = _declared_dimension(self.model_path, dim)
         self._model: SentenceTransformerEmbedder | None = None
 
     @property

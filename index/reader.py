@@ -19,7 +19,7 @@ from index.vectors import VectorIndex
 from ingest.models import Chunk
 
 
-class IndexError_(Exception):
+class IndexUnusable(Exception):
     """The index on disk cannot be used (wrong schema or model); says what to do."""
 
 
@@ -37,7 +37,7 @@ class IndexReader:
         self.path = gen
         self.manifest = gens.read_manifest(gen)
         if self.manifest.get("schema_version") != SCHEMA_VERSION:
-            raise IndexError_(f"{gen}: index schema {self.manifest.get('schema_version')} is not "
+            raise IndexUnusable(f"{gen}: index schema {self.manifest.get('schema_version')} is not "
                               f"{SCHEMA_VERSION}; run 'guidance reindex'")
         self.store = Store(connect(gen / "store.sqlite", readonly=True))
         self.vectors = VectorIndex.load(gen / "vectors.faiss")

@@ -12,7 +12,7 @@ import streamlit as st
 from assistant.ui.text import answer_markdown, citation_meta, highlight_html, md_escape, when
 from index import generations as gens
 from assistant.engine import Assistant
-from index.reader import IndexError_, IndexReader
+from index.reader import IndexUnusable, IndexReader
 
 PASSAGE_STYLE = (
     "<style>"
@@ -78,7 +78,7 @@ def open_reader(assistant: Assistant) -> IndexReader | None:
     """The current index, or None after saying why it cannot be used (e.g. wrong schema)."""
     try:
         return assistant.reader
-    except (IndexError_, OSError) as exc:
+    except (IndexUnusable, OSError) as exc:
         st.error(f"The index cannot be used: {exc}")
         return None
 
