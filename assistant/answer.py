@@ -218,9 +218,14 @@ class Composer:
                 break
             chosen.append(nxt[0])
         chosen = [u for n, u in enumerate(chosen) if not any(_similar(u.text, c.text) for c in chosen[:n])]
-        # Corroboration from another passage, when it is about as good and says something new.
+        # Corroboration, when it is about as good and says something new: the best sentence of
+        # another passage, and a non-adjacent one of the same passage ("- All Partnership
+        # meetings continued virtually" three lines below the sentence about Covid).
+        taken = {(u.hit, u.position) for u in chosen}
         others = sorted((i for i in informative if units[i].hit != anchor.hit), key=lambda i: -scores[i])
-        for i in others[:1]:
+        same = sorted((i for i in informative if units[i].hit == anchor.hit
+                       and (units[i].hit, units[i].position) not in taken), key=lambda i: -scores[i])
+        for i in others[:1] + same[:1]:
             if scores[i] >= best - self.settings.keep_within and not any(_similar(units[i].text, c.text) for c in chosen):
                 chosen.append(units[i])
         chosen = chosen[: self.settings.max_sentences]

@@ -78,8 +78,6 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) 
         missed += 1
         unknown = vocab is not None and toks[0] not in vocab and not _near_known(toks[0], vocab)
         unknown_words += unknown and not any(c.isdigit() for c in w) and not is_common_word(w)
-    if unknown_words >= 2:
-        hard.append("(several words the documents never use)")
         bare = w.rstrip("s") if w[:-1].isupper() else w
         specific = (bare.isupper() and len(bare) >= 2) or w.isdigit() or (w[0].isupper() and w != question.split()[0])
         if unknown and specific:

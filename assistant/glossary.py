@@ -123,15 +123,34 @@ class Glossary:
             self.acronyms.setdefault(k, v)
         self._long_forms = sorted(((v, k) for k, v in self.acronyms.items()), key=lambda kv: -len(kv[0]))
         self._plain = [(re.compile(p, re.I), e) for p, e in PLAIN_LANGUAGE]
+        self._related = self._related_phrases()
+
+    def _related_phrases(self) -> dict[str, list[str]]:
+        """Everyday phrases the plain-language table ties to an acronym, read the other way.
+
+        "allegations against staff" -> "allegations against staff lado" also tells us that a
+        question about the LADO is answered by a passage about allegations against staff,
+        even when the document never writes "LADO".
+        """
+        related: dict[str, list[str]] = {}
+        for _, expansion in PLAIN_LANGUAGE:
+            words = expansion.split()
+            plain = " ".join(w for w in words if w.upper() not in self.acronyms)
+            for w in words:
+                if w.upper() in self.acronyms and plain:
+                    related.setdefault(w.upper(), []).append(plain)
+        return related
 
     def expansions(self, question: str) -> list[str]:
         """Phrases to add to the query: long forms, acronyms and document vocabulary."""
         out: list[str] = []
         for token in re.findall(r"\b[A-Za-z0-9]{2,8}\b", question):
-            long_form = self.acronyms.get(token.upper()) or (
-                self.acronyms.get(token[:-1].upper()) if token.endswith("s") and token[:-1].isupper() else None)
+            key = token.upper() if token.upper() in self.acronyms else (
+                token[:-1].upper() if token.endswith("s") and token[:-1].isupper() else "")
+            long_form = self.acronyms.get(key)
             if long_form and (token.isupper() or len(token) >= 4):
                 out.append(long_form)
+                out.extend(self._related.get(key, ()))
         lower = question.lower()
         for long_form, acronym in self._long_forms:
             if long_form in lower:
