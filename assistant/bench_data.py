@@ -113,7 +113,7 @@ def synthetic_documents(pool: Pool, n_chunks: int, seed: int = 11) -> tuple[list
 
 
 def build_synthetic_index(data_dir: Path, pool: Pool, n_chunks: int, real: Embedder,
-                          extra_documents: Sequence[Document] = (), hnsw_threshold: int | None = None) -> dict[str, int]:
+                          extra_documents: Sequence[Document] = (), ann_threshold: int | None = None) -> dict[str, int]:
     """Build (or reuse, if complete) an index of about n_chunks synthetic chunks plus extras."""
     from index.generations import IndexMissing
     from index.reader import IndexReader
@@ -126,7 +126,7 @@ def build_synthetic_index(data_dir: Path, pool: Pool, n_chunks: int, real: Embed
         pass
     docs, vectors = synthetic_documents(pool, n_chunks)
     replay = ReplayEmbedder(real, vectors)
-    with IndexWriter(data_dir, replay, hnsw_threshold=hnsw_threshold) as w:
+    with IndexWriter(data_dir, replay, ann_threshold=ann_threshold) as w:
         for doc in (*extra_documents, *docs):
             w.upsert(doc)
         report = w.commit()

@@ -55,11 +55,11 @@ class IndexWriter:
     """A write transaction over a data folder (holds the folder's write lock)."""
 
     def __init__(self, data_dir: Path, embedder: Embedder, progress: Progress | None = None,
-                 hnsw_threshold: int | None = None) -> None:
+                 ann_threshold: int | None = None) -> None:
         self.data_dir = Path(data_dir)
         self.embedder = embedder
         self.progress = progress
-        self.hnsw_threshold = hnsw_threshold
+        self.ann_threshold = ann_threshold
         self.report = CommitReport()
         self._dirty = False
         self._lock = None
@@ -169,7 +169,7 @@ class IndexWriter:
         texts = [bm25_text(r["title"], json.loads(r["heading_path"]), r["text"]) for r in rows]
         if len(texts) != len(ids):
             raise RuntimeError("index build: chunks without embeddings; refusing to publish")
-        kwargs = {"hnsw_threshold": self.hnsw_threshold} if self.hnsw_threshold else {}
+        kwargs = {"ann_threshold": self.ann_threshold} if self.ann_threshold is not None else {}
         vindex = VectorIndex.build(vectors, **kwargs)
         vindex.save(self._tmp / "vectors.faiss")
         BM25.build(texts).save(self._tmp)
