@@ -46,6 +46,7 @@ class AnswerSettings:
     max_sentences: int = 4
     passages_used: int = 3
     keep_within: float = 0.10
+    sentence_discount: float = 0.30  # a sentence is shorter than a passage, so it scores higher
 
 
 @dataclass(frozen=True)
@@ -143,24 +144,33 @@ class Composer:
         order = sorted(range(len(hits)), key=lambda i: -best[i])
         return [hits[i] for i in order]
 
-    def is_found(self, query: Query, hits: list[Hit], vocab: Mapping[str, int] | None = None) -> bool:
+    def is_found(self, query: Query, hits: list[Hit], vocab: Mapping[str, int] | None = None,
+                 qvec: np.ndarray | None = None) -> bool:
         """True when one of the best passages is close in meaning and has what the question names.
 
-        A passage qualifies when it is similar enough to the question and contains every
+        Closeness is the passage's similarity or, if higher, its best sentence's (discounted:
+        a short sentence scores higher than a whole passage), so one exact sentence in a long
+        passage about something broader still counts. A passage qualifies when it is close
+        enough to the question and contains every
         year, named review and specific term the question asks about (see `evidence_gaps`);
         a passage that misses most of the question's topic words needs a closer match.
         """
         s = self.settings
         for h in hits[:3]:
-            if h.dense_score < s.found_dense_low:
+            close = h.dense_score
+            if qvec is not None:
+                units = passage_units(h.chunk.text)
+                if units:
+                    close = max(close, float(np.max(self._embed_units(units) @ qvec)) - s.sentence_discount)
+            if close < s.found_dense_low:
                 continue
             evidence = " ".join((h.document.title, h.section, h.document.date or "", h.chunk.text))
             gaps = evidence_gaps(query, evidence, vocab)
             if gaps.hard:
                 continue
-            if gaps.uncovered_share > s.max_uncovered_share and h.dense_score < s.found_dense:
+            if gaps.uncovered_share > s.max_uncovered_share and close < s.found_dense:
                 continue
-            if gaps.unknown_share >= s.max_unknown_share and h.dense_score < s.found_dense_high:
+            if gaps.unknown_share >= s.max_unknown_share and close < s.found_dense_high:
                 continue  # words the whole index has never seen: the topic is not covered
             return True
         return False
@@ -253,7 +263,7 @@ class Composer:
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],
                 idf: Callable[[str], float] = lambda term: 1.0, vocab: Mapping[str, int] | None = None) -> Answer:
         """The answer to `question`; `idf` weighs the question's words by how telling they are."""
-        if not self.is_found(query, hits, vocab):
+        if not self.is_found(query, hits, vocab, qvec):
             return Answer(question=question, found=False, answer=NOT_FOUND, hits=tuple(hits),
                           resolved_question=query.text, highlights=tuple(() for _ in hits))
         chosen = self.select(query, qvec, hits, idf)
