@@ -10,21 +10,29 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from index.text import tokenize
 
-K1 = 1.2
-B = 0.75
+# Term-frequency saturation and length normalisation. Lucene's 1.2 / 0.75 were replaced after
+# measuring: 2.0 / 0.5 lifted BM25 alone on the odd (tuning) Cranfield queries from 0.362 to
+# 0.373 nDCG@10 and the practitioner set's MRR from 0.874 to 0.881. Passages are cut to a
+# bounded length by the chunker, so (plausibly) length says less about verbosity than in whole
+# documents, and a term repeated in a passage is more often its topic. Takes effect when BM25 is
+# rebuilt, i.e. at the next ingest or reindex.
+K1 = 2.0
+B = 0.5
 
 
 class BM25:
     """BM25 (Lucene idf) over rows; `search` returns scores for every row."""
 
     def __init__(self, matrix: sparse.csc_matrix, vocab: dict[str, int]) -> None:
+        if not matrix.has_sorted_indices:  # `weights` binary-searches each column
+            matrix.sort_indices()
         self.matrix = matrix
         self.vocab = vocab
 
@@ -63,16 +71,50 @@ class BM25:
 
     def search(self, query: str, weights: dict[str, float] | None = None) -> np.ndarray:
         """Scores of every row for the query; `weights` down-weights expansion terms."""
-        terms = Counter(tokenize(query))
+        return self.score_terms(self.query_terms(query, weights))
+
+    @staticmethod
+    def query_terms(query: str, weights: dict[str, float] | None = None) -> dict[str, float]:
+        """The query's terms with their weights: 1 each (repeats do not count twice), or `weights`."""
+        return {term: (weights or {}).get(term, 1.0) for term in dict.fromkeys(tokenize(query))}
+
+    def score_terms(self, terms: Mapping[str, float]) -> np.ndarray:
+        """Scores of every row for already-tokenised terms with weights (how feedback adds terms
+        without stemming a stem twice)."""
         scores = np.zeros(self.matrix.shape[0], dtype=np.float32)
-        for term, qtf in terms.items():
+        for term, w in terms.items():
             col = self.vocab.get(term)
-            if col is None:
+            if col is None or w == 0:
                 continue
             start, end = self.matrix.indptr[col], self.matrix.indptr[col + 1]
-            w = (weights or {}).get(term, 1.0)
             scores[self.matrix.indices[start:end]] += w * self.matrix.data[start:end]
         return scores
+
+    def weights(self, rows: Sequence[int], terms: Sequence[str]) -> np.ndarray:
+        """The matrix entries (BM25 weights) of the given rows for the given terms, shape
+        (rows, terms), 0 where a row lacks a term. Columns hold their rows sorted, so this is
+        one binary search per (row, term) pair, run for all pairs at once."""
+        out = np.zeros((len(rows), len(terms)), dtype=np.float32)
+        cols = np.asarray([self.vocab.get(t, -1) for t in terms], dtype=np.int64)
+        known = np.flatnonzero(cols >= 0)
+        if len(rows) == 0 or len(known) == 0:
+            return out
+        m = self.matrix
+        row = np.repeat(np.asarray(rows, dtype=np.int64), len(known))
+        col = np.tile(cols[known], len(rows))
+        lo, end = m.indptr[col].astype(np.int64), m.indptr[col + 1].astype(np.int64)
+        hi = end.copy()
+        last = max(len(m.indices) - 1, 0)
+        while np.any(lo < hi):  # lower bound of `row` in each column's sorted row list
+            mid = (lo + hi) // 2
+            below = m.indices[np.minimum(mid, last)] < row
+            open_ = lo < hi
+            lo = np.where(open_ & below, mid + 1, lo)
+            hi = np.where(open_ & ~below, mid, hi)
+        at = np.minimum(lo, last)
+        hit = (lo < end) & (m.indices[at] == row)
+        out[:, known] = np.where(hit, m.data[at], 0.0).reshape(len(rows), len(known))
+        return out
 
     def save(self, folder: Path) -> None:
         m = self.matrix

@@ -196,3 +196,25 @@ def test_eval_command_quick_json_with_the_fake_embedder(embedder) -> None:
     assert 0.0 <= practitioner["retrieval"]["mrr"] <= 1.0
     assert payload["gate"]["thresholds"]["mrr"] == GATE.mrr
     assert payload["cranfield"] is None and payload["notes"]
+
+
+def test_cranfield_splits_tune_on_odd_and_hold_out_even() -> None:
+    from assistant.cranfield import split_positions
+
+    coll = Collection(docs=[], queries=["q1", "q2", "q3", "q4", "q5"], qrels={1: {"d1": 4.0}, 2: {"d2": 1.0}})
+    assert split_positions(coll, "odd") == [1, 3, 5]
+    assert split_positions(coll, "even") == [2, 4]
+    assert split_positions(coll, "all") == [1, 2, 3, 4, 5]
+    s = score_rankings(coll, {1: ["d1"], 2: ["x"]}, positions=[1])
+    assert s.ndcg10 == pytest.approx(1.0) and s.recall100 == pytest.approx(1.0)
+
+
+def test_held_out_sets_are_scored_over_the_corpus_index(tmp_path: Path) -> None:
+    from assistant.eval_run import HELD_OUT_SETS, held_out_reports
+    from tests.fakes import CountingEmbedder
+
+    reports = held_out_reports(CountingEmbedder(), tmp_path, baselines=False)
+    assert [r.name for r in reports] == list(HELD_OUT_SETS)
+    for r in reports:
+        assert r.questions >= 70 and r.answerable > 0 and r.unanswerable > 0
+        assert 0.0 <= r.retrieval.mrr <= 1.0 and r.faithfulness == 1.0

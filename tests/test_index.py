@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import generations as gens
@@ -142,3 +143,38 @@ def test_filters_by_type(data_dir: Path, corpus_copy: Path, embedder: CountingEm
     hits = retriever.search("training sessions delivered", k=5, doc_types={"newsletter"})
     assert hits and all(h.document.doc_type == "newsletter" for h in hits)
     assert retriever.search("training", k=5, doc_types={"no-such-type"}) == []
+
+
+def test_bm25_weights_are_the_matrix_entries() -> None:
+    texts = ["wing flow wing", "", "shock wave flow", "boundary layer flow on a wing", "layer"]
+    bm = BM25.build(texts)
+    dense = bm.matrix.toarray()
+    terms = sorted(bm.vocab) + ["absent"]
+    rows = [4, 0, 3, 1]
+    got = bm.weights(rows, terms)
+    assert got.shape == (4, len(terms))
+    assert np.allclose(got[:, :-1], dense[rows][:, [bm.vocab[t] for t in terms[:-1]]])
+    assert not got[:, -1].any() and bm.weights([], terms).shape == (0, len(terms))
+    # scoring stemmed terms directly is what `search` does after tokenising
+    assert np.allclose(bm.search("wing flows", {"flow": 0.5}), bm.score_terms({"wing": 1.0, "flow": 0.5}))
+
+
+def test_feedback_keeps_the_first_pass_top_and_the_question_cosine(data_dir: Path, corpus_copy: Path,
+                                                                    embedder: CountingEmbedder) -> None:
+    from assistant import retrieval
+
+    ingest_sources(data_dir, [str(corpus_copy)], embedder)
+    reader = IndexReader.open(data_dir)
+    plain = Retriever(reader, embedder, feedback=0)
+    fed = Retriever(reader, embedder, glossary=plain.glossary)
+    assert fed.feedback == retrieval.FEEDBACK_PASSAGES > 0
+    for question in ("fathers overlooked in assessments", "how many rapid reviews", "training during lockdown"):
+        before = plain.search(question, k=20, dedupe=1.01)
+        after = fed.search(question, k=20, dedupe=1.01)
+        keep = retrieval.FEEDBACK_KEEP_TOP
+        assert [h.chunk.chunk_id for h in after[:keep]] == [h.chunk.chunk_id for h in before[:keep]]
+        assert len(after) == len(before)
+        # the answer composer's thresholds read the question's own cosine, not the moved query's
+        cosine = {h.chunk.chunk_id: h.dense_score for h in before}
+        shared = [h for h in after if h.chunk.chunk_id in cosine]
+        assert shared and all(h.dense_score == pytest.approx(cosine[h.chunk.chunk_id], abs=1e-5) for h in shared)
