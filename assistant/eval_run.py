@@ -1,6 +1,8 @@
 """One `guidance eval` run: index each question set's documents, ask, score, compare.
 
 - practitioner: the shipped corpus/ folder, ingested as an administrator would.
+- heldout, blind2: more questions over the same corpus, written later by people who had not
+  seen the system answer (see HELD_OUT_SETS).
 - site: the crawler fixture site (tests/fixtures/site/), served on 127.0.0.1 by
   http.server and crawled through `ingest_sources`; skipped with a note when absent.
 - baselines: BM25-only and dense-only over naive fixed-size chunks of the same documents.
@@ -87,6 +89,21 @@ def practitioner_report(embedder: Embedder, work: Path, baselines: bool = True) 
                           corpus_documents() if baselines else None)
 
 
+# Sets over the same corpus written after the practitioner set, by people who had not seen the
+# system's behaviour: "heldout" (its failures were read once during tuning, see RESULTS.md) and
+# "blind2" (never used for any decision). They show how far the practitioner figures generalise.
+HELD_OUT_SETS = ("heldout", "blind2")
+
+
+def held_out_reports(embedder: Embedder, work: Path, baselines: bool = True) -> list[SetReport]:
+    """The held-out corpus sets, over the index `practitioner_report` built in `work`."""
+    data_dir = work / "practitioner"
+    ingest_sources(data_dir, [str(CORPUS)], embedder)  # already built: nothing is embedded again
+    docs = corpus_documents() if baselines else None
+    return [evaluate_index(name, load_questions(QUESTIONS / f"{name}.jsonl"), data_dir, embedder, docs)
+            for name in HELD_OUT_SETS if (QUESTIONS / f"{name}.jsonl").is_file()]
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep eval output clean
         return
@@ -150,6 +167,9 @@ def run_eval(embedder: Embedder, quick: bool = False, log: Log | None = None) ->
         if quick:
             report.notes.append("quick run: practitioner set only, no baselines, no Cranfield")
             return report
+        if log:
+            log("held-out sets")
+        report.sets.extend(held_out_reports(embedder, work))
         if log:
             log("site set")
         site = site_report(embedder, work)
