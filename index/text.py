@@ -20,6 +20,10 @@ STOPWORDS = frozenset(
     s t don shall may might must also""".split()
 )
 
+# "seven minute briefings" and "7-minute briefing" are the same thing; "one" is left alone
+# ("no one", "one of the partners").
+NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split()) if i >= 2}
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
 
@@ -35,10 +39,10 @@ def words(text: str) -> list[str]:
     """Lower-cased word tokens without possessive endings (no stopword removal).
 
     A hyphenated word also yields its joined form, so "re-launched" meets "relaunched"
-    and "e-bulletins" meets "ebulletins".
+    and "e-bulletins" meets "ebulletins". Number words two to twelve become digits.
     """
     lower = text.lower()
-    out = [t.split("'")[0] for t in _TOKEN.findall(lower)]
+    out = [NUMBER_WORDS.get(t, t) for t in (t.split("'")[0] for t in _TOKEN.findall(lower))]
     out.extend(m.group(0).replace("-", "") for m in _HYPHENATED.finditer(lower))
     return out
 

@@ -178,3 +178,10 @@ def test_feedback_keeps_the_first_pass_top_and_the_question_cosine(data_dir: Pat
         cosine = {h.chunk.chunk_id: h.dense_score for h in before}
         shared = [h for h in after if h.chunk.chunk_id in cosine]
         assert shared and all(h.dense_score == pytest.approx(cosine[h.chunk.chunk_id], abs=1e-5) for h in shared)
+
+
+def test_number_words_and_digits_are_the_same_term() -> None:
+    from index.text import tokenize
+
+    assert tokenize("seven minute briefings") == tokenize("7-minute briefing") == ["7", "minut", "brief"]
+    assert "one" in tokenize("no one was told")  # "one" stays a word
