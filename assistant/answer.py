@@ -138,30 +138,35 @@ class Composer:
             return hits
         best = []
         for i, h in enumerate(hits):
-            units = passage_units(h.chunk.text)
-            sim = float(np.max(self._embed_units(units) @ qvec)) if units else h.dense_score
-            best.append(sim + rank_weight / (i + 1))
+            sim = self._best_sentence(h, qvec)
+            best.append((h.dense_score if sim is None else sim) + rank_weight / (i + 1))
         order = sorted(range(len(hits)), key=lambda i: -best[i])
         return [hits[i] for i in order]
 
-    def is_found(self, query: Query, hits: list[Hit], vocab: Mapping[str, int] | None = None,
-                 qvec: np.ndarray | None = None) -> bool:
+    def _best_sentence(self, hit: Hit, qvec: np.ndarray) -> float | None:
+        """Similarity of the passage's closest sentence to the question (None: no sentences).
+
+        Sentence vectors come from the composer's cache, so rerank, the found check and
+        sentence selection embed each sentence once.
+        """
+        units = passage_units(hit.chunk.text)
+        return float(np.max(self._embed_units(units) @ qvec)) if units else None
+
+    def is_found(self, query: Query, hits: list[Hit], vocab: Mapping[str, int] | None,
+                 qvec: np.ndarray) -> bool:
         """True when one of the best passages is close in meaning and has what the question names.
 
         Closeness is the passage's similarity or, if higher, its best sentence's (discounted:
         a short sentence scores higher than a whole passage), so one exact sentence in a long
         passage about something broader still counts. A passage qualifies when it is close
-        enough to the question and contains every
-        year, named review and specific term the question asks about (see `evidence_gaps`);
+        enough to the question and contains every year, named review and specific term the
+        question asks about (see `evidence_gaps`);
         a passage that misses most of the question's topic words needs a closer match.
         """
         s = self.settings
         for h in hits[:3]:
-            close = h.dense_score
-            if qvec is not None:
-                units = passage_units(h.chunk.text)
-                if units:
-                    close = max(close, float(np.max(self._embed_units(units) @ qvec)) - s.sentence_discount)
+            sentence = self._best_sentence(h, qvec)
+            close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
             if close < s.found_dense_low:
                 continue
             evidence = " ".join((h.document.title, h.section, h.document.date or "", h.chunk.text))

@@ -19,11 +19,16 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> SetReport:
+def model():
+    """The real embedding model, loaded once for every set in this module."""
     from index.embedder import SentenceTransformerEmbedder
 
-    embedder = SentenceTransformerEmbedder()
-    return practitioner_report(embedder, Path(tmp_path_factory.mktemp("gate")), baselines=False)
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="module")
+def report(model, tmp_path_factory: pytest.TempPathFactory) -> SetReport:
+    return practitioner_report(model, Path(tmp_path_factory.mktemp("gate")), baselines=False)
 
 
 def _why(report: SetReport, *kinds: str) -> str:
@@ -62,11 +67,10 @@ HELD_OUT_FLOOR = {"evidence_at_5": 0.89, "mrr": 0.75, "answerable_found": 0.88}
 
 
 @pytest.fixture(scope="module")
-def held_out(tmp_path_factory: pytest.TempPathFactory) -> list[SetReport]:
+def held_out(model, tmp_path_factory: pytest.TempPathFactory) -> list[SetReport]:
     from assistant.eval_run import held_out_reports
-    from index.embedder import SentenceTransformerEmbedder
 
-    return held_out_reports(SentenceTransformerEmbedder(), Path(tmp_path_factory.mktemp("held")), baselines=False)
+    return held_out_reports(model, Path(tmp_path_factory.mktemp("held")), baselines=False)
 
 
 def test_held_out_sets_stay_at_their_measured_level(held_out: list[SetReport]) -> None:
