@@ -19,7 +19,7 @@ import numpy as np
 from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
-from assistant.evidence import evidence_gaps
+from assistant.evidence import evidence_gaps, spells_out
 from index.text import tokenize
 from ingest.chunker import split_sentences
 
@@ -165,6 +165,8 @@ class Composer:
         """
         s = self.settings
         for h in hits[:3]:
+            if spells_out(query.text, h.chunk.text):
+                return True  # "what does PMF mean?" and the passage spells PMF out
             sentence = self._best_sentence(h, qvec)
             close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
             if close < s.found_dense_low:

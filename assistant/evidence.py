@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Mapping
 
+from assistant.glossary import is_common_word
 from assistant.retrieval import Query
 from index.text import STOPWORDS, tokenize
 
@@ -86,27 +87,30 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) 
 
 
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+_DEFINITION_Q = re.compile(r"\bwhat(?:'s|\s+is|\s+does|\s+do)?\s+(?:the\s+|an?\s+)?([A-Za-z]{2,8})\s+"
+                           r"(?:mean|means|stand for|stands for|short for)\b|\b([A-Za-z]{2,8})\s+(?:meaning|acronym)\b", re.I)
 
 
-@lru_cache(maxsize=1)
-def _common_words() -> frozenset[str]:
-    """Whole words of the embedding model's WordPiece vocabulary: everyday English.
+def spells_out(question: str, evidence: str) -> bool:
+    """True when the question asks what an acronym means and the evidence spells it out.
 
-    A question word the index has never seen but that is everyday English ("month",
-    "teacher") says little about coverage on a small library; a rare one ("GDPR",
-    "nursery"-like specialist terms split into pieces) says the topic is missing.
+    "What does PMF mean?" is answered by "Performance Management Framework (PMF) groups"
+    however little else of the passage is about the question.
     """
-    from index.embedder import default_model_path
+    m = _DEFINITION_Q.search(question)
+    if not m:
+        return False
+    term = (m.group(1) or m.group(2)).upper()
+    if term.lower() in STOPWORDS or term.lower() in FILLER:
+        return False
+    from assistant.glossary import definitions_in
 
-    try:
-        lines = (default_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
-    except (OSError, RuntimeError):
-        return frozenset()
-    return frozenset(w for w in lines if w.isalpha() and len(w) > 2)
+    if term in definitions_in([evidence]):
+        return True
+    long_form = _glossary().acronyms.get(term)
+    return bool(long_form) and re.search(rf"\b{re.escape(term)}\b", evidence, re.I) is not None \
+        and set(tokenize(long_form)) <= set(tokenize(evidence))
 
-
-def is_common_word(word: str) -> bool:
-    return word.lower().strip("'") in _common_words()
 
 
 @lru_cache(maxsize=1)

@@ -50,10 +50,21 @@ def needs_context(question: str) -> bool:
     return len(content) <= 1 and not has_name
 
 
+MAX_CHAIN = 4
+
+
 def resolve(question: str, history: list[str]) -> str:
-    """The question to retrieve with: the follow-up made to stand alone."""
+    """The question to retrieve with: the follow-up made to stand alone.
+
+    The previous question is itself resolved first (up to MAX_CHAIN turns back), so a
+    follow-up of a follow-up keeps the topic: "marac cases hartlepool" -> "how many kids were
+    involved in them" -> "and in stockton" asks about MARAC in Stockton.
+    """
     question = question.strip()
-    previous = next((h.strip() for h in reversed(history) if h and h.strip()), "")
+    turns = [h.strip() for h in history if h and h.strip()][-MAX_CHAIN:]
+    if not turns:
+        return question
+    previous = resolve(turns[-1], turns[:-1])
     if not previous or not needs_context(question):
         return question
     rest = _LEAD.sub("", question).strip(" ?.!")

@@ -9,6 +9,7 @@ added to the query with a lower weight, never replacing what the practitioner ty
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 ACRONYMS: dict[str, str] = {
@@ -114,6 +115,27 @@ def definitions_in(texts: Iterable[str]) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """Whole words of the embedding model's WordPiece vocabulary: everyday English.
+
+    A question word the index has never seen but that is everyday English ("month",
+    "teacher") says little about coverage on a small library; a rare one ("GDPR",
+    "nursery"-like specialist terms split into pieces) says the topic is missing.
+    """
+    from index.embedder import default_model_path
+
+    try:
+        lines = (default_model_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (OSError, RuntimeError):
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and len(w) > 2)
+
+
+def is_common_word(word: str) -> bool:
+    return word.lower().strip("'") in _common_words()
+
+
 class Glossary:
     """Built-in terms plus the definitions found in the index."""
 
@@ -148,7 +170,9 @@ class Glossary:
             key = token.upper() if token.upper() in self.acronyms else (
                 token[:-1].upper() if token.endswith("s") and token[:-1].isupper() else "")
             long_form = self.acronyms.get(key)
-            if long_form and (token.isupper() or len(token) >= 4):
+            # "yot" and "lado" typed in lower case are acronyms too; "send" and "ace" are words.
+            if long_form and (token.isupper() or len(token) >= 4
+                              or (len(token) == 3 and not is_common_word(token))):
                 out.append(long_form)
                 out.extend(self._related.get(key, ()))
         lower = question.lower()

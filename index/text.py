@@ -25,6 +25,7 @@ STOPWORDS = frozenset(
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split()) if i >= 2}
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_PLURAL_NUMBER = re.compile(r"^(\d+)s$")
 _HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
 
 
@@ -39,10 +40,12 @@ def words(text: str) -> list[str]:
     """Lower-cased word tokens without possessive endings (no stopword removal).
 
     A hyphenated word also yields its joined form, so "re-launched" meets "relaunched"
-    and "e-bulletins" meets "ebulletins". Number words two to twelve become digits.
+    and "e-bulletins" meets "ebulletins". Number words two to twelve become digits, and a
+    plural number is the number ("under 18s" meets "under 18", "the 1990s" meets "1990").
     """
     lower = text.lower()
-    out = [NUMBER_WORDS.get(t, t) for t in (t.split("'")[0] for t in _TOKEN.findall(lower))]
+    bare = (_PLURAL_NUMBER.sub(r"\1", t.split("'")[0]) for t in _TOKEN.findall(lower))
+    out = [NUMBER_WORDS.get(t, t) for t in bare]
     out.extend(m.group(0).replace("-", "") for m in _HYPHENATED.finditer(lower))
     return out
 

@@ -43,3 +43,20 @@ def test_a_year_the_passage_lacks_is_a_hard_gap() -> None:
     q = "referrals in Stockton in 2019-20"
     gaps = evidence_gaps(Query(q, ()), "Stockton referrals 2020-21: 104.", VOCAB)
     assert "2019-20" in gaps.hard
+
+
+def test_lower_case_acronym_is_expanded_but_an_english_word_is_not() -> None:
+    g = Glossary()
+    assert "youth offending team" in g.expansions("is the yot in the partnership")
+    assert "designated safeguarding lead" in g.expansions("ask the dsl")
+    assert g.expansions("is there an ace up his sleeve") == []  # "ace" is a word, ACE an acronym
+
+
+def test_definition_question_is_answered_by_a_passage_that_spells_the_acronym_out() -> None:
+    from assistant.evidence import spells_out
+
+    passage = "- Receiving recommendations from relevant Performance Management Framework (PMF) groups"
+    assert spells_out("what does PMF mean in the engine room bit", passage)
+    assert spells_out("what does pmf stand for", passage)
+    assert not spells_out("what does PMF mean", "The Engine Room meets every 6 weeks.")
+    assert not spells_out("who chairs the PMF groups", passage)  # not a definition question

@@ -185,3 +185,4 @@ def test_number_words_and_digits_are_the_same_term() -> None:
 
     assert tokenize("seven minute briefings") == tokenize("7-minute briefing") == ["7", "minut", "brief"]
     assert "one" in tokenize("no one was told")  # "one" stays a word
+    assert tokenize("under 18s") == tokenize("under 18") == ["18"]  # a plural number is the number

@@ -1,0 +1,25 @@
+"""Follow-up questions made to stand alone before retrieval (no model needed)."""
+
+from __future__ import annotations
+
+from assistant.followup import resolve
+
+
+def test_place_swap_follow_up() -> None:
+    assert resolve("and in Stockton?", ["how many children are home educated in Hartlepool?"]) == \
+        "how many children are home educated in Stockton?"
+
+
+def test_standalone_question_is_left_alone() -> None:
+    q = "what is the Children's Hub contact number in Stockton"
+    assert resolve(q, ["how many children are home educated in Hartlepool?"]) == q
+
+
+def test_follow_up_of_a_follow_up_keeps_the_first_topic() -> None:
+    resolved = resolve("and in stockton", ["marac cases hartlepool 2020-21", "how many kids were involved in them"])
+    assert "marac" in resolved and "stockton" in resolved and "hartlepool" not in resolved
+
+
+def test_chain_is_bounded() -> None:
+    history = ["missing episodes hartlepool"] + ["and that?"] * 50
+    assert "missing" not in resolve("and them?", history)  # only the last few turns are followed
