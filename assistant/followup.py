@@ -51,6 +51,24 @@ def needs_context(question: str) -> bool:
 
 
 MAX_CHAIN = 4
+_RELATIVE_YEAR = re.compile(r"\b(?:the\s+)?(?:(year|one)\s+before|previous\s+year|year\s+prior|prior\s+year|"
+                            r"(year|one)\s+after|following\s+year|next\s+year)\b", re.I)
+_YEAR_SPAN = re.compile(r"\b((?:19|20)\d\d)(?:(\s*[-/–]\s*)(\d{2}|(?:19|20)\d\d))?\b")
+
+
+def _shift_year(question: str, previous: str) -> str | None:
+    """"what about the year before?" after a question about 2020-21 asks it about 2019-20."""
+    m = _RELATIVE_YEAR.search(question)
+    year = _YEAR_SPAN.search(previous)
+    if not m or not year or len(_content_words(_RELATIVE_YEAR.sub("", _LEAD.sub("", question)))) > 1:
+        return None
+    step = -1 if re.search(r"before|previous|prior", m.group(0), re.I) else 1
+    first, sep, second = year.group(1), year.group(2), year.group(3)
+    text = str(int(first) + step)
+    if second:
+        text += sep + str(int(second) + step).zfill(len(second))[-len(second):]
+    return previous[:year.start()] + text + previous[year.end():]
+
 
 
 def resolve(question: str, history: list[str]) -> str:
@@ -67,6 +85,9 @@ def resolve(question: str, history: list[str]) -> str:
     previous = resolve(turns[-1], turns[:-1])
     if not previous or not needs_context(question):
         return question
+    shifted = _shift_year(question, previous)
+    if shifted is not None:
+        return shifted
     rest = _LEAD.sub("", question).strip(" ?.!")
     rest = re.sub(r"^(in|for|at|of|from|about)\s+", "", rest, flags=re.I)
     new_names = [n for n in _proper_nouns(rest) if n.lower() not in previous.lower()]

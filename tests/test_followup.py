@@ -23,3 +23,9 @@ def test_follow_up_of_a_follow_up_keeps_the_first_topic() -> None:
 def test_chain_is_bounded() -> None:
     history = ["missing episodes hartlepool"] + ["and that?"] * 50
     assert "missing" not in resolve("and them?", history)  # only the last few turns are followed
+
+
+def test_the_year_before_shifts_the_earlier_questions_year() -> None:
+    history = ["how much money did the partnership get in 2020-21"]
+    assert resolve("what about the year before?", history) == "how much money did the partnership get in 2019-20"
+    assert resolve("and the year after", ["referrals in 2019/2020 stockton"]) == "referrals in 2020/2021 stockton"
