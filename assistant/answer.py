@@ -106,6 +106,11 @@ def coverage(query_terms: set[str], text: str) -> float:
     return len(query_terms & set(tokenize(text))) / len(query_terms)
 
 
+def _evidence_text(h: Hit) -> str:
+    """What a passage offers as evidence: its title, section and date count with its text."""
+    return " ".join((h.document.title, h.section, h.document.date or "", h.chunk.text))
+
+
 def _similar(a: str, b: str, threshold: float = 0.7) -> bool:
     sa, sb = set(tokenize(a)), set(tokenize(b))
     return len(sa & sb) / max(1, len(sa | sb)) >= threshold
@@ -163,24 +168,24 @@ class Composer:
         question asks about (see `evidence_gaps`);
         a passage that misses most of the question's topic words needs a closer match.
         """
+        return any(self._qualifies(query, h, vocab, qvec) for h in hits[:3])
+
+    def _qualifies(self, query: Query, h: Hit, vocab: Mapping[str, int] | None, qvec: np.ndarray) -> bool:
+        """One passage, judged as `is_found` describes."""
         s = self.settings
-        for h in hits[:3]:
-            if spells_out(query.text, h.chunk.text):
-                return True  # "what does PMF mean?" and the passage spells PMF out
-            sentence = self._best_sentence(h, qvec)
-            close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
-            if close < s.found_dense_low:
-                continue
-            evidence = " ".join((h.document.title, h.section, h.document.date or "", h.chunk.text))
-            gaps = evidence_gaps(query, evidence, vocab)
-            if gaps.hard:
-                continue
-            if gaps.uncovered_share > s.max_uncovered_share and close < s.found_dense:
-                continue
-            if gaps.unknown_share >= s.max_unknown_share and close < s.found_dense_high:
-                continue  # words the whole index has never seen: the topic is not covered
-            return True
-        return False
+        if spells_out(query.text, h.chunk.text):
+            return True  # "what does PMF mean?" and the passage spells PMF out
+        sentence = self._best_sentence(h, qvec)
+        close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
+        if close < s.found_dense_low:
+            return False
+        gaps = evidence_gaps(query, _evidence_text(h), vocab)
+        if gaps.hard:
+            return False
+        if gaps.uncovered_share > s.max_uncovered_share and close < s.found_dense:
+            return False
+        # Words the whole index has never seen: the topic is not covered.
+        return not (gaps.unknown_share >= s.max_unknown_share and close < s.found_dense_high)
 
     def _score_units(self, query: Query, qvec: np.ndarray, hits: list[Hit], units: list[Unit],
                      idf: Callable[[str], float]) -> list[float]:
@@ -207,10 +212,18 @@ class Composer:
             scores.append(score)
         return scores
 
-    def select(self, query: Query, qvec: np.ndarray, hits: list[Hit], idf: Callable[[str], float]) -> list[Unit]:
-        """The answering sentences: the best one with its neighbours, then corroboration."""
-        units = [Unit(i, p, t) for i, h in enumerate(hits[: self.settings.passages_used])
-                 for p, t in enumerate(passage_units(h.chunk.text))]
+    def select(self, query: Query, qvec: np.ndarray, hits: list[Hit], idf: Callable[[str], float],
+               vocab: Mapping[str, int] | None = None) -> list[Unit]:
+        """The answering sentences: the best one with its neighbours, then corroboration.
+
+        A passage that lacks a year, named review or specific term the question asks for is
+        not quoted when another of the best passages has it: asked about 2019-20, the answer
+        does not quote the 2020-21 figures.
+        """
+        used = hits[: self.settings.passages_used]
+        gapped = [bool(evidence_gaps(query, _evidence_text(h), vocab).hard) for h in used]
+        quotable = [i for i in range(len(used)) if not gapped[i]] or list(range(len(used)))
+        units = [Unit(i, p, t) for i in quotable for p, t in enumerate(passage_units(used[i].chunk.text))]
         if not units:
             return []
         scores = self._score_units(query, qvec, hits, units, idf)
@@ -273,7 +286,7 @@ class Composer:
         if not self.is_found(query, hits, vocab, qvec):
             return Answer(question=question, found=False, answer=NOT_FOUND, hits=tuple(hits),
                           resolved_question=query.text, highlights=tuple(() for _ in hits))
-        chosen = self.select(query, qvec, hits, idf)
+        chosen = self.select(query, qvec, hits, idf, vocab)
         lines: list[str] = []
         for u in chosen:
             text = u.text.strip()
