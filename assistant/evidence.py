@@ -25,6 +25,34 @@ _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 _NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
 
 
+# Questions that ask for a particular kind of fact, and what that fact looks like in a passage.
+# A passage close in meaning but without a phone number cannot tell a practitioner which
+# number to ring, however much it says about the team.
+_PHONE = re.compile(r"\b0\d{9,10}\b|\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b"
+                    r"|\b(?:ring|call|dial|phone|on)\s+(?:999|111|101)\b", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:gov|org|co|nhs|ac|police)\.uk\b|\b[\w-]+\.(?:com|org|net)\b", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(?:am|pm)\b|\b(?:noon|midday)\b", re.I)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+_MONEY = re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:pounds|p)\b|\bfree\b|\bno (?:cost|charge|fee)\b", re.I)
+ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    ("a phone number", re.compile(r"\b(?:phone|telephone|tel|ring)\b|\b(?:team|hub|line|duty|desk|office)"
+                                  r"(?:'s)? (?:phone |contact )?number\b|\bnumber (?:for|of) the [\w' ]*"
+                                  r"(?:team|hub|line|service|desk|office)\b", re.I), _PHONE),
+    ("an email address", re.compile(r"\be-?mail(?: address)?\b(?!\s+(?:me|them|it|him|her))", re.I), _EMAIL),
+    ("a web address", re.compile(r"\b(?:web ?address|website address|web ?link|url|link to)\b", re.I), _WEB),
+    ("a time of day", re.compile(r"\bwhat times?\b(?! of (?:year|the year|month))", re.I), _CLOCK),
+    ("a postcode", re.compile(r"\b(?:post ?code|postal address)\b", re.I), _POSTCODE),
+    ("a price", re.compile(r"\bhow much\b[\w' ]*\b(?:cost|charge|pay for|fee)\b|\b(?:price|fee)s? (?:for|of)\b", re.I), _MONEY),
+)
+
+
+def missing_kinds(question: str, evidence: str) -> list[str]:
+    """The kinds of fact the question asks for (a phone number, a time) that the evidence lacks."""
+    return [name for name, asks, looks_like in ASKED_KINDS
+            if asks.search(question) and not looks_like.search(evidence)]
+
+
 @dataclass(frozen=True)
 class Gaps:
     """What the question asks for that the evidence does not contain."""
@@ -46,13 +74,14 @@ def _years(text: str) -> set[str]:
 
 
 def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) -> Gaps:
-    """Hard gaps (a year, a named review, a specific unknown term) and the share of topic words missed.
+    """Hard gaps (a kind of fact, a year, a named review, a specific unknown term) and the share
+    of topic words missed.
 
     A specific term is an acronym, a capitalised name or a number in the question that the
     index has never seen and that no glossary expansion brings in: "FGM", "Leeds", "GDPR".
     """
     question = query.text
-    hard: list[str] = []
+    hard: list[str] = missing_kinds(question, evidence)
     ev_years = _years(evidence)
     for m in _YEAR.finditer(question):
         wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)

@@ -6,8 +6,8 @@ Near-duplicate passages (reports repeat themselves) are collapsed so each citati
 something new.
 
 Pseudo-relevance feedback (Rocchio) then runs a second pass: the few best fused passages
-are taken as relevant, the query vector moves towards their mean vector and their strongest
-BM25 terms join the word query. A question's words rarely match all the words of the
+are taken as relevant, the query vector moves towards their (rank-weighted) mean vector and
+their strongest BM25 terms join the word query. A question's words rarely match all the words of the
 passages that answer it; the passages the first pass is surest of supply that vocabulary
 from the collection itself. The first pass's top few passages keep their places; feedback
 reorders and extends what follows them. The second dense pass only rescores the candidates
@@ -49,6 +49,11 @@ FEEDBACK_DENSE_WEIGHT = 1.0
 FEEDBACK_TERMS = 40
 FEEDBACK_TERM_WEIGHT = 1.0
 FEEDBACK_KEEP_TOP = 3
+# The i-th feedback passage weighs 1/i**FEEDBACK_DECAY (then normalised) in the mean vector and
+# the term weights: the fifth passage is less surely relevant than the first. Equal weights
+# (0) gave Cranfield nDCG@10 odd 0.4249 / even 0.4162; 0.5 gives 0.4297 / 0.4264 (chosen on
+# odd; 1.0: 0.4278 / 0.4255), with the practitioner set unchanged (MRR 0.882, key fact 0.847).
+FEEDBACK_DECAY = 0.5
 
 
 @dataclass(frozen=True)
@@ -181,14 +186,16 @@ class Retriever:
         """The second, Rocchio pass: fused scores, and the question's own cosine for every row
         scored (what the answer composer's thresholds expect, not the moved query's)."""
         index = self.reader.vectors.index
-        centroid = index.reconstruct_batch(np.asarray(top, dtype=np.int64)).mean(axis=0)
+        share = 1.0 / np.arange(1, len(top) + 1) ** FEEDBACK_DECAY
+        share /= share.sum()
+        centroid = share @ index.reconstruct_batch(np.asarray(top, dtype=np.int64))
         moved = qvec + FEEDBACK_DENSE_WEIGHT * centroid / max(float(np.linalg.norm(centroid)), 1e-9)
         moved = moved / max(float(np.linalg.norm(moved)), 1e-9)
 
         bm25 = self.reader.bm25
         vocabulary = sorted({t for info in self.reader.rows(top) for t in
                              tokenize(bm25_text(info.document.title, list(info.chunk.heading_path), info.chunk.text))})
-        mass = dict(zip(vocabulary, bm25.weights(top, vocabulary).mean(axis=0).tolist()))
+        mass = dict(zip(vocabulary, (share @ bm25.weights(top, vocabulary)).tolist()))
         strongest = sorted(mass, key=lambda t: -mass[t])[:FEEDBACK_TERMS]
         expanded = dict(terms)
         if strongest and mass[strongest[0]] > 0:

@@ -60,3 +60,32 @@ def test_definition_question_is_answered_by_a_passage_that_spells_the_acronym_ou
     assert spells_out("what does pmf stand for", passage)
     assert not spells_out("what does PMF mean", "The Engine Room meets every 6 weeks.")
     assert not spells_out("who chairs the PMF groups", passage)  # not a definition question
+
+
+def test_a_question_asking_for_a_phone_number_needs_a_passage_with_one() -> None:
+    from assistant.evidence import missing_kinds
+
+    q = "what's the phone number for the children's hub"
+    assert missing_kinds(q, "The Children's Hub received 444 contacts a month (101 of them online).") == ["a phone number"]
+    assert missing_kinds(q, "Contact the Children's Hub on 01429 523825.") == []
+    assert missing_kinds("LADO phone number", "Call the LADO on 01632 960 150") == []
+    assert missing_kinds("out of hours emergency duty team number", "ring 999 in an emergency") == []
+
+
+def test_each_kind_of_fact_is_looked_for_only_when_asked_for() -> None:
+    from assistant.evidence import missing_kinds
+
+    assert missing_kinds("whats the web address to sign up for melearning", "Sign up on the MeLearning platform.") \
+        == ["a web address"]
+    assert missing_kinds("whats the web address to sign up", "Sign up at www.example.org.uk/learning") == []
+    assert missing_kinds("what time do the briefings start", "Briefings run in March at Hartlepool.") == ["a time of day"]
+    assert missing_kinds("what time do the briefings start", "Briefings start at 9.30am.") == []
+    assert missing_kinds("hsscp email", "Email hsscp@hartlepool.gov.uk") == []
+    assert missing_kinds("how many page views did the website get", "25,490 page views") == []
+    assert missing_kinds("how many contacts did the hub get", "no figure here") == []
+
+
+def test_a_missing_kind_of_fact_is_a_hard_gap() -> None:
+    q = "whats the phone number for the childrens hub"
+    gaps = evidence_gaps(Query(q, ()), "The childrens hub had 444 contacts per month.", VOCAB)
+    assert "a phone number" in gaps.hard
