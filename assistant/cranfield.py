@@ -102,8 +102,10 @@ def as_documents(collection: Collection) -> list[Document]:
 
 
 def cache_dir(embedder: Embedder) -> Path:
+    """One cached index per model and precision: bf16 vectors are not fp32 vectors."""
     slug = re.sub(r"[^A-Za-z0-9]+", "-", embedder.name).strip("-")[-60:]
-    return CACHE / f"cranfield-{slug}"
+    precision = getattr(embedder, "precision", "")
+    return CACHE / (f"cranfield-{slug}" + (f"-{precision}" if precision else ""))
 
 
 def open_index(embedder: Embedder, collection: Collection, rebuild: bool = False,

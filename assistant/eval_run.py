@@ -27,7 +27,7 @@ from assistant import cranfield
 from assistant.baselines import NaiveBaselines
 from assistant.engine import Assistant
 from assistant.evaluation import CRANFIELD_NDCG10_TARGET, EVAL_K, GATE, Question, SetReport, load_questions, score_set
-from index.embedder import Embedder
+from index.embedder import Embedder, SentenceTransformerEmbedder
 from index.pipeline import CrawlOptions, ingest_sources
 from ingest.files import iter_folder, load_file
 from ingest.models import Document, LoadError
@@ -153,7 +153,15 @@ def cranfield_report(embedder: Embedder, log: Log | None = None) -> dict[str, di
     if log:
         log("cranfield: opening the cached index (building it the first time takes a minute or two)")
     reader = cranfield.open_index(embedder, collection)
-    return {name: s.to_json() for name, s in cranfield.evaluate(reader, embedder, collection).items()}
+    out = {name: s.to_json() for name, s in cranfield.evaluate(reader, embedder, collection).items()}
+    if isinstance(embedder, SentenceTransformerEmbedder) and embedder.precision != "fp32":
+        # bf16 is used because it is faster; this shows, every run, what it costs in quality.
+        if log:
+            log("cranfield: the same in fp32, to compare precisions")
+        exact = SentenceTransformerEmbedder(embedder.path, precision="fp32")
+        scores = cranfield.evaluate(cranfield.open_index(exact, collection), exact, collection)
+        out.update({f"{name}_fp32": scores[name].to_json() for name in ("hybrid", "dense")})
+    return out
 
 
 def run_eval(embedder: Embedder, quick: bool = False, log: Log | None = None) -> EvalReport:

@@ -53,6 +53,48 @@ def missing_kinds(question: str, evidence: str) -> list[str]:
             if asks.search(question) and not looks_like.search(evidence)]
 
 
+# "What did the EMMA review find?" is not answered by "The EMMA LCSPR was concluded and a report
+# published": the passage must say what was found, near where it names what was reviewed.
+_FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show)\b|\bfindings?\b|\blessons?\b"
+                         r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b", re.I)
+_FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighted|highlights?|learning|lessons?|themes?"
+                           r"|showed|shows|recommend\w*|concluded that|key messages?|good practice|strengths?"
+                           r"|areas? (?:for|of) (?:development|improvement)|concerns?|gaps?)\b", re.I)
+_NOT_SUBJECT = frozenset(tokenize("""review reviews lcspr scr audit audits deep dive dives kloe case cases inquiry
+    report reports briefing main key actually find found findings finding lessons lesson learned learnt learn
+    recommend recommended recommendations conclude concluded show showed what were was did""")) | FILLER
+
+
+def _is_name(word: str) -> bool:
+    """The word after "Child" names a review: "Child T", "Child JSW" (not "child is", "child a")."""
+    return (len(word) == 1 and word.isupper()) or word.lower() not in STOPWORDS | FILLER
+
+
+def missing_findings(question: str, evidence: str) -> bool:
+    """True when the question asks what a review or audit found and the evidence never says.
+
+    Judged over pairs of neighbouring sentences: one must name the question's subject (the
+    review's name, the audit's theme) and carry a word of finding ("identified", "learning",
+    "recommendations", "good practice").
+    """
+    if not _FINDINGS_Q.search(question):
+        return False
+    subject = {t for t in tokenize(question) if t not in _NOT_SUBJECT} - set(tokenize(" ".join(FILLER)))
+    if not subject:
+        return False
+    from ingest.chunker import split_sentences
+
+    names = [f"{m.group(1)} {m.group(2)}".lower() for m in _NAMED_REVIEW.finditer(question) if _is_name(m.group(2))]
+    sentences = [s for line in evidence.split("\n") if line.strip() for s in split_sentences(line)]
+    for a, b in zip(sentences, sentences[1:] + [""]):
+        pair = f"{a} {b}"
+        named = all(re.search(rf"\b{re.escape(n)}\b", pair.lower()) for n in names) if names \
+            else bool(subject & set(tokenize(pair)))
+        if named and _FINDING_CUES.search(pair):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class Gaps:
     """What the question asks for that the evidence does not contain."""
@@ -82,6 +124,8 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) 
     """
     question = query.text
     hard: list[str] = missing_kinds(question, evidence)
+    if missing_findings(question, evidence):
+        hard.append("what was found")
     ev_years = _years(evidence)
     for m in _YEAR.finditer(question):
         wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
@@ -90,7 +134,7 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) 
     ev_lower = " ".join(evidence.lower().split())
     for m in _NAMED_REVIEW.finditer(question):
         name = m.group(2)
-        if name.lower() in STOPWORDS or name.lower() in FILLER:
+        if not _is_name(name):
             continue
         if f"{m.group(1).lower()} {name.lower()}" not in ev_lower:
             hard.append(m.group(0))

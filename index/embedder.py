@@ -119,6 +119,7 @@ class SentenceTransformerEmbedder:
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         if precision == "auto":
             precision = "bf16" if cpu_supports_bf16() else "fp32"
+        self.path = path
         self.precision = precision
         self.batch_size = batch_size
         self.encoder = BertSentenceEncoder(path, precision) if native_supported(path) else _ReferenceEncoder(path, precision)

@@ -89,3 +89,22 @@ def test_a_missing_kind_of_fact_is_a_hard_gap() -> None:
     q = "whats the phone number for the childrens hub"
     gaps = evidence_gaps(Query(q, ()), "The childrens hub had 444 contacts per month.", VOCAB)
     assert "a phone number" in gaps.hard
+
+
+def test_a_one_letter_review_name_is_a_name() -> None:
+    q = "what were the findings of the Child T LCSPR"
+    gaps = evidence_gaps(Query(q, ()), "National findings from the Sara review were shared with staff.", VOCAB)
+    assert "Child T" in gaps.hard
+    assert evidence_gaps(Query("is a child a victim here", ()), "a child a victim", VOCAB).hard == ()
+
+
+def test_a_findings_question_needs_a_passage_that_says_what_was_found() -> None:
+    from assistant.evidence import missing_findings
+
+    q = "what did the EMMA review actually find"
+    assert missing_findings(q, "The EMMA LCSPR was concluded and a Report and Executive Summary published.")
+    assert not missing_findings(q, "The EMMA LCSPR identified poor information sharing between agencies.")
+    audit = "what did the december audit on kids mental health find"
+    assert not missing_findings(audit, "An audit took place in December on Mental Health. "
+                                       "Good practice highlighted at the audit included the child's voice.")
+    assert not missing_findings("how many audits were there", "no findings here at all")

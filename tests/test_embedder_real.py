@@ -31,15 +31,24 @@ def test_loads_offline_from_the_package(real: SentenceTransformerEmbedder) -> No
 
 
 def test_native_encoder_matches_sentence_transformers(real: SentenceTransformerEmbedder) -> None:
+    """In fp32 the native encoder gives sentence-transformers' vectors; in bf16 (where the CPU
+    has it) the vectors differ in the fourth decimal and every text's nearest neighbour is kept."""
     from sentence_transformers import SentenceTransformer
 
     texts = corpus_texts() + ["dads", "", "x" * 5000, "Child M LCSPR: what went wrong?"]
     reference = SentenceTransformer(str(default_model_path()), device="cpu", local_files_only=True)
     want = reference.encode(texts, normalize_embeddings=True, batch_size=32)
-    got = real.embed(texts)
-    cosines = (got * want).sum(axis=1)
+    exact = real if real.precision == "fp32" else SentenceTransformerEmbedder(precision="fp32")
+    got = exact.embed(texts)
     assert got.shape == want.shape
-    assert cosines.min() > 0.9999
+    assert (got * want).sum(axis=1).min() > 0.9999
+    if real.precision == "bf16":
+        fast = real.embed(texts)
+        assert (fast * want).sum(axis=1).min() > 0.999
+        sims_fast, sims_want = fast @ fast.T, want @ want.T
+        np.fill_diagonal(sims_fast, -1)
+        np.fill_diagonal(sims_want, -1)
+        assert (sims_fast.argmax(axis=1) == sims_want.argmax(axis=1)).mean() >= 0.98
 
 
 def test_meaning_father_question_finds_father_passage(real: SentenceTransformerEmbedder) -> None:
