@@ -59,10 +59,11 @@ def test_answers_are_faithful(report: SetReport) -> None:
     assert report.faithfulness >= GATE.faithfulness, _why(report, "unfaithful")
 
 
-# The held-out sets (written without seeing the system) guard generalisation at the level this
-# session measured, a question or two below it: heldout ev@5 0.917 MRR 0.780 found 0.938,
-# blind2 ev@5 0.959 MRR 0.818 found 0.918 (benchmarks/RESULTS.md). Their targets are the
-# practitioner set's; these floors only stop a change that helps the tuned set at their cost.
+# The held-out sets (written without seeing the system) guard generalisation at the level
+# measured, a question or two below it: on 2026-11-30 heldout ev@5 0.917 MRR 0.780 found 0.938,
+# blind2 ev@5 1.000 MRR 0.844 found 0.959, blind3 (its first, blind measurement) ev@5 0.959
+# MRR 0.872 found 0.980 (benchmarks/RESULTS.md). Their targets are the practitioner set's;
+# these floors only stop a change that helps the tuned set at their cost.
 HELD_OUT_FLOOR = {"evidence_at_5": 0.89, "mrr": 0.75, "answerable_found": 0.88}
 
 
@@ -74,7 +75,7 @@ def held_out(model, tmp_path_factory: pytest.TempPathFactory) -> list[SetReport]
 
 
 def test_held_out_sets_stay_at_their_measured_level(held_out: list[SetReport]) -> None:
-    assert {r.name for r in held_out} == {"heldout", "blind2"}
+    assert {r.name for r in held_out} == {"heldout", "blind2", "blind3"}
     for r in held_out:
         assert r.retrieval.evidence_at[5] >= HELD_OUT_FLOOR["evidence_at_5"], (r.name, _why(r, "no_evidence@5"))
         assert r.retrieval.mrr >= HELD_OUT_FLOOR["mrr"], (r.name, _why(r, "no_evidence@5"))
