@@ -56,13 +56,17 @@ def missing_kinds(question: str, evidence: str) -> list[str]:
 # "What did the EMMA review find?" is not answered by "The EMMA LCSPR was concluded and a report
 # published": the passage must say what was found, near where it names what was reviewed.
 _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show)\b|\bfindings?\b|\blessons?\b"
+                         r"|\bkey (?:messages?|learning|points)\b|\brecommendations?\b"
                          r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b", re.I)
+_RECOMMEND_Q = re.compile(r"\brecommend(?:ed|s|ations?)?\b", re.I)
+_RECOMMEND_CUES = re.compile(r"\brecommend\w*", re.I)
 _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighted|highlights?|learning|lessons?|themes?"
                            r"|showed|shows|recommend\w*|concluded that|key messages?|good practice|strengths?"
                            r"|areas? (?:for|of) (?:development|improvement)|concerns?|gaps?)\b", re.I)
 _NOT_SUBJECT = frozenset(tokenize("""review reviews lcspr scr audit audits deep dive dives kloe case cases inquiry
     report reports briefing main key actually find found findings finding lessons lesson learned learnt learn
-    recommend recommended recommendations conclude concluded show showed what were was did""")) | FILLER
+    recommend recommended recommendations conclude concluded show showed what were was did messages message
+    points 7 seven minute came come out""")) | FILLER
 
 
 def _is_name(word: str) -> bool:
@@ -75,7 +79,7 @@ def missing_findings(question: str, evidence: str) -> bool:
 
     Judged over pairs of neighbouring sentences: one must name the question's subject (the
     review's name, the audit's theme) and carry a word of finding ("identified", "learning",
-    "recommendations", "good practice").
+    "good practice"; a question about recommendations needs the word "recommend...").
     """
     if not _FINDINGS_Q.search(question):
         return False
@@ -84,13 +88,14 @@ def missing_findings(question: str, evidence: str) -> bool:
         return False
     from ingest.chunker import split_sentences
 
+    cues = _RECOMMEND_CUES if _RECOMMEND_Q.search(question) else _FINDING_CUES  # asked what it recommended
     names = [f"{m.group(1)} {m.group(2)}".lower() for m in _NAMED_REVIEW.finditer(question) if _is_name(m.group(2))]
     sentences = [s for line in evidence.split("\n") if line.strip() for s in split_sentences(line)]
     for a, b in zip(sentences, sentences[1:] + [""]):
         pair = f"{a} {b}"
         named = all(re.search(rf"\b{re.escape(n)}\b", pair.lower()) for n in names) if names \
             else bool(subject & set(tokenize(pair)))
-        if named and _FINDING_CUES.search(pair):
+        if named and cues.search(pair):
             return False
     return True
 

@@ -95,9 +95,8 @@ def _top_rows(scores: np.ndarray, n: int) -> np.ndarray:
     return rows[scores[rows] > 0]
 
 
-def _jaccard(a: str, b: str) -> float:
-    sa, sb = set(tokenize(a)), set(tokenize(b))
-    return len(sa & sb) / max(1, len(sa | sb))
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / max(1, len(a | b))
 
 
 class Retriever:
@@ -158,11 +157,15 @@ class Retriever:
         order = sorted(fused, key=lambda r: -fused[r])
 
         hits: list[Hit] = []
+        kept_words: list[set[str]] = []  # each kept passage's words, tokenised once
         for start in range(0, len(order), 4 * k):
             batch = order[start:start + 4 * k]
             for row, info in zip(batch, self.reader.rows(batch)):
-                if dedupe <= 1.0 and any(_jaccard(info.chunk.text, h.chunk.text) >= dedupe for h in hits):
-                    continue
+                if dedupe <= 1.0:
+                    own = set(tokenize(info.chunk.text))
+                    if any(_jaccard(own, other) >= dedupe for other in kept_words):
+                        continue
+                    kept_words.append(own)
                 dense = dense_of.get(row)
                 if dense is None:
                     dense = float(np.dot(qvec, self.reader.vectors.index.reconstruct(row))) \

@@ -7,15 +7,17 @@ which takes seconds and keeps the index consistent with the store by constructio
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
 
-from index.text import tokenize
+from index.text import TOKENIZER_VERSION, tokenize
 
 # Term-frequency saturation and length normalisation. Lucene's 1.2 / 0.75 were replaced after
 # measuring: 2.0 / 0.5 lifted BM25 alone on the odd (tuning) Cranfield queries from 0.362 to
@@ -38,13 +40,22 @@ class BM25:
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> "BM25":
+        return cls.build_counted(texts)[0]
+
+    @classmethod
+    def build_counted(cls, texts: Sequence[str], previous: "TermCounts | None" = None) -> tuple["BM25", "TermCounts"]:
+        """The index and each text's term counts. Texts the previous build counted are not
+        tokenised again: a re-index after one changed document tokenises that document only."""
+        reuse = previous.rows_by_key() if previous is not None else {}
         vocab: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
         tfs: list[int] = []
+        keys = [text_key(t) for t in texts]
         lengths = np.zeros(len(texts), dtype=np.float32)
-        for r, text in enumerate(texts):
-            counts = Counter(tokenize(text))
+        for r, (text, key) in enumerate(zip(texts, keys)):
+            old = reuse.get(key)
+            counts = previous.counts(old) if old is not None and previous is not None else Counter(tokenize(text))
             lengths[r] = sum(counts.values())
             for term, tf in counts.items():
                 rows.append(r)
@@ -60,7 +71,9 @@ class BM25:
         norm = K1 * (1 - B + B * lengths[row_arr] / max(avg, 1e-9))
         weights = idf[col_arr] * tf_arr * (K1 + 1) / (tf_arr + norm)
         matrix = sparse.csc_matrix((weights, (row_arr, col_arr)), shape=(n, len(vocab)), dtype=np.float32)
-        return cls(matrix, vocab)
+        terms = sorted(vocab, key=vocab.__getitem__)
+        counted = sparse.csr_matrix((tf_arr, (row_arr, col_arr)), shape=(n, len(vocab)), dtype=np.float32)
+        return cls(matrix, vocab), TermCounts(np.asarray(keys, dtype="S40"), counted, terms)
 
     def idf(self, term: str) -> float:
         """Inverse document frequency of a (stemmed) term; unseen terms get the maximum."""
@@ -128,3 +141,46 @@ class BM25:
             matrix = sparse.csc_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
         vocab = json.loads((folder / "bm25_vocab.json").read_text(encoding="utf-8"))
         return cls(matrix, vocab)
+
+
+def text_key(text: str) -> str:
+    """What identifies a text across builds: its SHA-1, in hex."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class TermCounts:
+    """Term frequencies of each indexed text, keyed by the text's hash, saved beside the BM25
+    matrix so the next build reuses them (saved without pickle; ignored when written by
+    another tokeniser version)."""
+
+    keys: np.ndarray  # "S40" hex SHA-1 per row
+    matrix: sparse.csr_matrix  # rows x terms, term frequencies
+    terms: list[str]
+
+    FILE = "bm25_counts.npz"
+
+    def rows_by_key(self) -> dict[str, int]:
+        return {k.decode("ascii"): i for i, k in enumerate(self.keys.tolist())}
+
+    def counts(self, row: int) -> dict[str, int]:
+        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
+        return {self.terms[c]: int(tf) for c, tf in zip(self.matrix.indices[start:end], self.matrix.data[start:end])}
+
+    def save(self, folder: Path) -> None:
+        m = self.matrix
+        np.savez(folder / self.FILE, keys=self.keys, data=m.data, indices=m.indices, indptr=m.indptr,
+                 shape=np.asarray(m.shape, dtype=np.int64), version=np.asarray([TOKENIZER_VERSION]),
+                 terms=np.asarray(json.dumps(self.terms)))
+
+    @classmethod
+    def load(cls, folder: Path) -> "TermCounts | None":
+        """The counts saved in a generation folder; None when absent, unreadable or stale."""
+        try:
+            with np.load(folder / cls.FILE, allow_pickle=False) as z:
+                if int(z["version"][0]) != TOKENIZER_VERSION:
+                    return None
+                matrix = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+                return cls(z["keys"], matrix, json.loads(str(z["terms"])))
+        except (OSError, KeyError, ValueError):
+            return None

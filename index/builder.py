@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from index import generations as gens
-from index.bm25 import BM25
+from index.bm25 import BM25, TermCounts
 from index.embedder import Embedder
 from index.store import SCHEMA_VERSION, Store, connect, now_iso
 from index.vectors import VectorIndex
@@ -65,6 +65,7 @@ class IndexWriter:
         self._lock = None
         self._tmp: Path | None = None
         self._final: Path | None = None
+        self._previous: Path | None = None  # the generation this build starts from
         self.store: Store
 
     def __enter__(self) -> "IndexWriter":
@@ -83,6 +84,7 @@ class IndexWriter:
                 src.close()
                 dst.close()
                 model_changed = gens.read_manifest(current).get("model") != self.embedder.name
+                self._previous = current
             except gens.IndexMissing:
                 self._dirty = True  # a first, possibly empty, index is still worth publishing
             self.store = Store(connect(db_path))
@@ -113,7 +115,9 @@ class IndexWriter:
     def upsert(self, doc: Document) -> str:
         """Add or update a document; returns 'added', 'updated' or 'unchanged'."""
         old = self.store.document(doc.doc_id)
-        status = self.store.upsert_document(doc, chunk_document(doc), now_iso())
+        unchanged = old is not None and old.content_hash == doc.content_hash
+        chunks = [] if unchanged else chunk_document(doc)  # the store keeps an unchanged document's chunks
+        status = self.store.upsert_document(doc, chunks, now_iso())
         if status != "unchanged" or (old and (old.etag, old.last_modified) != (doc.etag, doc.last_modified)):
             self._dirty = True
         setattr(self.report, status, getattr(self.report, status) + 1)
@@ -172,7 +176,10 @@ class IndexWriter:
         kwargs = {"ann_threshold": self.ann_threshold} if self.ann_threshold is not None else {}
         vindex = VectorIndex.build(vectors, **kwargs)
         vindex.save(self._tmp / "vectors.faiss")
-        BM25.build(texts).save(self._tmp)
+        previous = TermCounts.load(self._previous) if self._previous is not None else None
+        bm25, counts = BM25.build_counted(texts, previous)
+        bm25.save(self._tmp)
+        counts.save(self._tmp)
         np.save(self._tmp / "ids.npy", ids, allow_pickle=False)
         docs, chunks = self.store.counts()
         if docs == 0:

@@ -9,6 +9,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# Bump when tokenize() changes: saved term counts (index/bm25.py TermCounts) of another
+# version are then ignored and every text is tokenised again at the next build.
+TOKENIZER_VERSION = 1
+
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
@@ -25,7 +29,6 @@ STOPWORDS = frozenset(
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split()) if i >= 2}
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_PLURAL_NUMBER = re.compile(r"^(\d+)s$")
 _HYPHENATED = re.compile(r"\b[a-z]+(?:-[a-z]+)+\b")
 
 
@@ -36,6 +39,13 @@ def _stemmer():  # one stemmer object per process; it is stateless and thread-sa
     return Stemmer.Stemmer("english")
 
 
+def _bare(token: str) -> str:
+    """Without a possessive ending; "18s" -> "18" (a plain test: this runs for every word indexed)."""
+    if "'" in token:
+        token = token.split("'")[0]
+    return token[:-1] if token[-1:] == "s" and token[:-1].isdigit() else token
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens without possessive endings (no stopword removal).
 
@@ -44,8 +54,7 @@ def words(text: str) -> list[str]:
     plural number is the number ("under 18s" meets "under 18", "the 1990s" meets "1990").
     """
     lower = text.lower()
-    bare = (_PLURAL_NUMBER.sub(r"\1", t.split("'")[0]) for t in _TOKEN.findall(lower))
-    out = [NUMBER_WORDS.get(t, t) for t in bare]
+    out = [NUMBER_WORDS.get(t, t) for t in map(_bare, _TOKEN.findall(lower))]
     out.extend(m.group(0).replace("-", "") for m in _HYPHENATED.finditer(lower))
     return out
 

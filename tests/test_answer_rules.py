@@ -108,3 +108,14 @@ def test_a_findings_question_needs_a_passage_that_says_what_was_found() -> None:
     assert not missing_findings(audit, "An audit took place in December on Mental Health. "
                                        "Good practice highlighted at the audit included the child's voice.")
     assert not missing_findings("how many audits were there", "no findings here at all")
+
+
+def test_a_recommendations_question_needs_recommendations_not_just_findings() -> None:
+    from assistant.evidence import missing_findings
+
+    q = "what recommendations came out of the december children's mental health audit?"
+    audit = "A multi-agency audit took place in December. Good practice highlighted included the child's voice."
+    assert missing_findings(q, audit)
+    assert not missing_findings(q, audit + " In December it recommended a shared chronology.")
+    assert missing_findings("key messages from the amber and joshua 7 minute briefing",
+                            "The 7-minute briefing from the Amber & Joshua LCSPR has now been published.")

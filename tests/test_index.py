@@ -10,7 +10,7 @@ import pytest
 
 from index import generations as gens
 from index.bm25 import BM25
-from index.builder import IndexWriter
+from index.builder import IndexWriter, bm25_text
 from index.pipeline import ingest_sources, reindex, remove_source
 from index.reader import IndexReader
 from assistant.retrieval import Retriever
@@ -77,10 +77,10 @@ def test_crash_mid_build_leaves_previous_generation_loadable(data_dir: Path, cor
     good = gens.current_name(data_dir)
     (corpus_copy / "extra.md").write_text("# Extra\n\nA new procedure about bruising in non-mobile babies.\n")
 
-    def boom(texts):
+    def boom(texts, previous=None):
         raise RuntimeError("simulated crash while building BM25")
 
-    monkeypatch.setattr(BM25, "build", staticmethod(boom))
+    monkeypatch.setattr(BM25, "build_counted", staticmethod(boom))
     with pytest.raises(RuntimeError, match="simulated crash"):
         ingest_sources(data_dir, [str(corpus_copy)], embedder)
     assert gens.current_name(data_dir) == good
@@ -186,3 +186,43 @@ def test_number_words_and_digits_are_the_same_term() -> None:
     assert tokenize("seven minute briefings") == tokenize("7-minute briefing") == ["7", "minut", "brief"]
     assert "one" in tokenize("no one was told")  # "one" stays a word
     assert tokenize("under 18s") == tokenize("under 18") == ["18"]  # a plural number is the number
+
+
+def test_reindex_tokenises_only_the_changed_document_and_bm25_is_as_if_rebuilt(
+        data_dir: Path, corpus_copy: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.bm25 as bm25_module
+    from index.bm25 import TermCounts
+
+    ingest_sources(data_dir, [str(corpus_copy)], embedder)
+    target = corpus_copy / "hsscp-newsletter-2025-26-q3.md"
+    target.write_text(target.read_text(encoding="utf-8").replace("December", "January", 1), encoding="utf-8")
+    tokenised: list[str] = []
+    real_tokenize = bm25_module.tokenize
+    monkeypatch.setattr(bm25_module, "tokenize", lambda text: tokenised.append(text) or real_tokenize(text))
+    run = ingest_sources(data_dir, [str(corpus_copy)], embedder)
+    assert run.updated == 1 and run.unchanged == 1
+    assert 0 < len(tokenised) <= 2  # the edited passage (and at most its neighbour), not all 64
+    assert all("January" in t for t in tokenised)
+
+    reader = IndexReader.open(data_dir)
+    texts = [bm25_text(i.document.title, list(i.chunk.heading_path), i.chunk.text)
+             for i in reader.rows(list(range(len(reader))))]
+    fresh = BM25.build(texts)
+    reused = {t: c for t, c in reader.bm25.vocab.items()}
+    assert set(reused) == set(fresh.vocab)
+    order = [reused[t] for t in sorted(fresh.vocab, key=fresh.vocab.__getitem__)]
+    assert np.allclose(reader.bm25.matrix[:, order].toarray(), fresh.matrix.toarray())
+    assert TermCounts.load(gens.current_path(data_dir)) is not None
+
+
+def test_term_counts_of_another_tokeniser_version_are_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import index.bm25 as bm25_module
+    from index.bm25 import TermCounts
+
+    _, counts = BM25.build_counted(["fathers and dads", "missing children"])
+    counts.save(tmp_path)
+    assert TermCounts.load(tmp_path).counts(0) == counts.counts(0)
+    monkeypatch.setattr(bm25_module, "TOKENIZER_VERSION", 999)
+    assert TermCounts.load(tmp_path) is None
+    (tmp_path / TermCounts.FILE).write_bytes(b"not an npz")
+    assert TermCounts.load(tmp_path) is None
