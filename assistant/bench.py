@@ -29,6 +29,7 @@ from assistant.eval_run import QUESTIONS, corpus_documents
 from assistant.evaluation import load_questions
 from assistant.retrieval import Retriever
 from index.builder import EMBED_BATCH
+from index.bulk import bulk_embedder
 from index.embedder import SentenceTransformerEmbedder, default_model_path, normalise
 from ingest.chunker import chunk_document
 
@@ -138,9 +139,13 @@ def _variants(emb: SentenceTransformerEmbedder, quick: bool) -> dict[str, tuple[
                 target.max_seq_length = saved
         return run
 
-    project = lambda texts: _project_embed(emb.embed, texts)[0]  # noqa: E731
+    def project(texts: list[str]) -> np.ndarray:
+        with bulk_embedder(emb) as embed:  # as IndexWriter embeds: worker processes started per run
+            return _project_embed(embed, texts)[0]
+
+    one_process = lambda texts: _project_embed(emb.embed, texts)[0]  # noqa: E731
     int8 = lambda texts: _project_embed(_encoder(qmodel), texts)[0]  # noqa: E731
-    out = {"naive": (naive, None), "project": (project, None), "project_1_thread": (project, 1),
+    out = {"naive": (naive, None), "project": (project, None), "project_1_thread": (one_process, 1),
            "int8": (int8, None)}
     if not quick:
         out["int8_1_thread"] = (int8, 1)

