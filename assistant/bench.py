@@ -348,10 +348,14 @@ def verdicts(r: dict) -> dict[str, str]:
     out["ingest throughput >= 3x naive"] = (f"{'met' if ratio >= 3 else 'NOT met'} (project path {ratio}x; "
                                             f"fastest variant measured: {best} {t[best]['ratio_vs_naive']}x)")
     lat = r["latency"].get("100000")
-    out["p95 <= 50 ms at 100k"] = "not measured (quick run)" if lat is None else \
-        (f"{'met' if lat['ask_p95_ms'] <= 50 else 'NOT met'} (ask p95 {lat['ask_p95_ms']} ms, search p95 "
-         f"{lat['search_p95_ms']} ms; with 1 torch thread: ask {lat['ask_p95_ms_1_thread']} ms, "
-         f"search {lat['search_p95_ms_1_thread']} ms)")
+    # DESIGN.md's query budget is retrieval with the query embedded ("query embedding included");
+    # issue #3 asks that a whole answer ("warm ask") come back well under a second.
+    out["query p95 <= 50 ms at 100k, query embedding included"] = "not measured (quick run)" if lat is None else \
+        (f"{'met' if lat['search_p95_ms'] <= 50 else 'NOT met'} (search p95 {lat['search_p95_ms']} ms; "
+         f"1 torch thread {lat['search_p95_ms_1_thread']} ms)")
+    out["warm ask well under 1 s (p95 <= 500 ms at 100k)"] = "not measured (quick run)" if lat is None else \
+        (f"{'met' if lat['ask_p95_ms'] <= 500 else 'NOT met'} (ask p95 {lat['ask_p95_ms']} ms; "
+         f"1 torch thread {lat['ask_p95_ms_1_thread']} ms)")
     ann = (lat or {}).get("ann")
     out["approximate index recall@10 >= 0.98 vs exact"] = "not measured (quick run)" if ann is None else \
         f"{'met' if ann['recall@10'] >= 0.98 else 'NOT met'} ({ann['kind']}: {ann['recall@10']})"

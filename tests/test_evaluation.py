@@ -218,3 +218,26 @@ def test_held_out_sets_are_scored_over_the_corpus_index(tmp_path: Path) -> None:
     for r in reports:
         assert r.questions >= 70 and r.answerable > 0 and r.unanswerable > 0
         assert 0.0 <= r.retrieval.mrr <= 1.0 and r.faithfulness == 1.0
+
+
+def test_bench_verdicts_judge_each_budget_from_its_own_figure() -> None:
+    from assistant.bench import verdicts
+
+    def run(search_p95: float, ask_p95: float, ratio: float, share: float) -> dict[str, str]:
+        lat = {"search_p95_ms": search_p95, "search_p95_ms_1_thread": search_p95, "ask_p95_ms": ask_p95,
+               "ask_p95_ms_1_thread": ask_p95, "ann": {"kind": "IVF-Flat", "recall@10": 0.99}}
+        return verdicts({
+            "throughput": {"ratio": ratio, "naive": {"ratio_vs_naive": 1.0}, "project": {"ratio_vs_naive": ratio}},
+            "latency": {"100000": lat},
+            "incremental": {"share": share, "re_embedded": 1, "changed_chunks": 1},
+            "memory": {"maxrss_mb": 800.0, "chunks": 100_000},
+            "cold_start": {"first_s": 2.0},
+        })
+
+    good = run(search_p95=30.0, ask_p95=160.0, ratio=3.3, share=0.03)
+    assert all(v.startswith("met") for v in good.values()), good
+    bad = run(search_p95=60.0, ask_p95=900.0, ratio=2.9, share=0.06)
+    assert bad["query p95 <= 50 ms at 100k, query embedding included"].startswith("NOT met (search p95 60.0")
+    assert bad["warm ask well under 1 s (p95 <= 500 ms at 100k)"].startswith("NOT met")
+    assert bad["ingest throughput >= 3x naive"].startswith("NOT met")
+    assert bad["incremental <= 5% of full, no unchanged chunk re-embedded"].startswith("NOT met")
