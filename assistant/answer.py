@@ -19,7 +19,7 @@ import numpy as np
 from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
-from assistant.evidence import evidence_gaps, spells_out
+from assistant.evidence import evidence_gaps, missing_findings, missing_kinds, spells_out
 from index.text import tokenize
 from ingest.chunker import split_sentences
 
@@ -280,11 +280,24 @@ class Composer:
                     taken += 1
         return chosen + extra
 
+    def _what_is_missing(self, query: Query, hits: list[Hit]) -> str:
+        """Why a decline, when it is plain: the kind of fact asked for, or a review's findings,
+        is in none of the closest passages ("None of the closest passages gives a phone number.")."""
+        texts = [_evidence_text(h) for h in hits[: self.settings.passages_used]]
+        if not texts:
+            return ""
+        kinds = [k for k in missing_kinds(query.text, texts[0]) if all(k in missing_kinds(query.text, t) for t in texts[1:])]
+        if kinds:
+            return f" None of the closest passages gives {' or '.join(kinds)}."
+        if all(missing_findings(query.text, t) for t in texts):
+            return " None of the closest passages says what was found or recommended."
+        return ""
+
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],
                 idf: Callable[[str], float] = lambda term: 1.0, vocab: Mapping[str, int] | None = None) -> Answer:
         """The answer to `question`; `idf` weighs the question's words by how telling they are."""
         if not self.is_found(query, hits, vocab, qvec):
-            return Answer(question=question, found=False, answer=NOT_FOUND, hits=tuple(hits),
+            return Answer(question=question, found=False, answer=NOT_FOUND + self._what_is_missing(query, hits), hits=tuple(hits),
                           resolved_question=query.text, highlights=tuple(() for _ in hits))
         chosen = self.select(query, qvec, hits, idf, vocab)
         lines: list[str] = []

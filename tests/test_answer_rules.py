@@ -119,3 +119,26 @@ def test_a_recommendations_question_needs_recommendations_not_just_findings() ->
     assert not missing_findings(q, audit + " In December it recommended a shared chronology.")
     assert missing_findings("key messages from the amber and joshua 7 minute briefing",
                             "The 7-minute briefing from the Amber & Joshua LCSPR has now been published.")
+
+
+def test_a_decline_says_what_the_closest_passages_lack() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Newsletter", "newsletter", "news.md", None, None, None, None, "h", None, None, 2, "", "")
+
+    def hit(text: str) -> Hit:
+        return Hit(Chunk(f"c{len(text)}", "d1", text), doc, 1.0)
+
+    composer = Composer(CountingEmbedder())
+    no_number = [hit("The Children's Hub received 444 contacts a month."), hit("The hub is open to all partners.")]
+    assert composer._what_is_missing(Query("whats the phone number for the childrens hub", ()), no_number) \
+        == " None of the closest passages gives a phone number."
+    with_number = no_number + [hit("Call the hub on 01429 523825.")]
+    assert composer._what_is_missing(Query("whats the phone number for the childrens hub", ()), with_number) == ""
+    review = [hit("The EMMA LCSPR was concluded and a report published.")]
+    assert "what was found" in composer._what_is_missing(Query("what did the EMMA review find", ()), review)
+    assert composer._what_is_missing(Query("how many contacts did the hub get", ()), no_number) == ""
