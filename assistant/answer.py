@@ -111,6 +111,11 @@ def _evidence_text(h: Hit) -> str:
     return " ".join((h.document.title, h.section, h.document.date or "", h.chunk.text))
 
 
+def _context(h: Hit) -> str:
+    """Where a passage is filed: its document's title and its section."""
+    return f"{h.document.title} {h.section}"
+
+
 def _similar(a: str, b: str, threshold: float = 0.7) -> bool:
     sa, sb = set(tokenize(a)), set(tokenize(b))
     return len(sa & sb) / max(1, len(sa | sb)) >= threshold
@@ -179,7 +184,7 @@ class Composer:
         close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
         if close < s.found_dense_low:
             return False
-        gaps = evidence_gaps(query, _evidence_text(h), vocab)
+        gaps = evidence_gaps(query, _evidence_text(h), vocab, _context(h))
         if gaps.hard:
             return False
         if gaps.uncovered_share > s.max_uncovered_share and close < s.found_dense:
@@ -221,7 +226,7 @@ class Composer:
         does not quote the 2020-21 figures.
         """
         used = hits[: self.settings.passages_used]
-        gapped = [bool(evidence_gaps(query, _evidence_text(h), vocab).hard) for h in used]
+        gapped = [bool(evidence_gaps(query, _evidence_text(h), vocab, _context(h)).hard) for h in used]
         quotable = [i for i in range(len(used)) if not gapped[i]] or list(range(len(used)))
         units = [Unit(i, p, t) for i in quotable for p, t in enumerate(passage_units(used[i].chunk.text))]
         if not units:
@@ -283,13 +288,14 @@ class Composer:
     def _what_is_missing(self, query: Query, hits: list[Hit]) -> str:
         """Why a decline, when it is plain: the kind of fact asked for, or a review's findings,
         is in none of the closest passages ("None of the closest passages gives a phone number.")."""
-        texts = [_evidence_text(h) for h in hits[: self.settings.passages_used]]
+        used = hits[: self.settings.passages_used]
+        texts = [_evidence_text(h) for h in used]
         if not texts:
             return ""
         kinds = [k for k in missing_kinds(query.text, texts[0]) if all(k in missing_kinds(query.text, t) for t in texts[1:])]
         if kinds:
             return f" None of the closest passages gives {' or '.join(kinds)}."
-        if all(missing_findings(query.text, t) for t in texts):
+        if all(missing_findings(query.text, t, _context(h)) for t, h in zip(texts, used)):
             return " None of the closest passages says what was found or recommended."
         return ""
 

@@ -26,7 +26,8 @@ _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
 _THEMES_ASKED = re.compile(
     r"\b(learning themes?|key learning|lessons learn\w*|themes (?:from|of|in|across|arising)|"
     r"what (?:did|have|can|should) (?:we|they|practitioners|professionals) learn\w*|recurring themes|"
-    r"themes (?:that )?recur\w*)\b", re.I)
+    r"themes (?:that )?recur\w*|findings? (?:of|from)|key messages? (?:of|from)|lessons? (?:of|from)|"
+    r"what did .{1,60}?\bfind|what (?:was|were) (?:found|learn\w*))\b", re.I)
 
 
 _REVIEW_WORDS = re.compile(r"\b(learn\w*|lessons?|reviews?|lcsprs?|scrs?|briefings?|child [a-z]{1,4})\b", re.I)
@@ -126,7 +127,9 @@ class Assistant:
             return None
         # "Learning themes" means what the reviews taught; what they led to is asked differently.
         learning = [t for t in themes if t.kind == "learning"]
-        if learning and not re.search(r"\b(led to|lead to|came out|outcomes?|result\w*)\b", resolved, re.I):
+        if not re.search(r"\b(led to|lead to|came out|outcomes?|result\w*)\b", resolved, re.I):
+            if not learning:
+                return None  # asked what a review taught, and only what it led to is known: search instead
             themes = learning
         text, hits = format_themes_answer(themes)
         highlights = tuple(tuple(line.rsplit(" [", 1)[0].lstrip("- ").strip() for line in text.splitlines()

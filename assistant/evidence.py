@@ -74,12 +74,15 @@ def _is_name(word: str) -> bool:
     return (len(word) == 1 and word.isupper()) or word.lower() not in STOPWORDS | FILLER
 
 
-def missing_findings(question: str, evidence: str) -> bool:
+def missing_findings(question: str, evidence: str, context: str = "") -> bool:
     """True when the question asks what a review or audit found and the evidence never says.
 
-    Judged over pairs of neighbouring sentences: one must name the question's subject (the
-    review's name, the audit's theme) and carry a word of finding ("identified", "learning",
-    "good practice"; a question about recommendations needs the word "recommend...").
+    `context` is the passage's title and section. A passage filed under the named review's own
+    heading ("Local Child Safeguarding Practice Review - Child M > Learning Themes") is the
+    review's account, so it answers. Otherwise it is judged over pairs of neighbouring
+    sentences: one must name the question's subject (the review's name, the audit's theme) and
+    carry a word of finding ("identified", "learning", "good practice"; a question about
+    recommendations needs the word "recommend...").
     """
     if not _FINDINGS_Q.search(question):
         return False
@@ -90,11 +93,16 @@ def missing_findings(question: str, evidence: str) -> bool:
 
     cues = _RECOMMEND_CUES if _RECOMMEND_Q.search(question) else _FINDING_CUES  # asked what it recommended
     names = [f"{m.group(1)} {m.group(2)}".lower() for m in _NAMED_REVIEW.finditer(question) if _is_name(m.group(2))]
+
+    def names_all(text: str) -> bool:
+        return all(re.search(rf"\b{re.escape(n)}\b", text.lower()) for n in names)
+
+    if names and context and names_all(context):
+        return False
     sentences = [s for line in evidence.split("\n") if line.strip() for s in split_sentences(line)]
     for a, b in zip(sentences, sentences[1:] + [""]):
         pair = f"{a} {b}"
-        named = all(re.search(rf"\b{re.escape(n)}\b", pair.lower()) for n in names) if names \
-            else bool(subject & set(tokenize(pair)))
+        named = names_all(pair) if names else bool(subject & set(tokenize(pair)))
         if named and cues.search(pair):
             return False
     return True
@@ -120,7 +128,7 @@ def _years(text: str) -> set[str]:
     return out
 
 
-def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) -> Gaps:
+def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, context: str = "") -> Gaps:
     """Hard gaps (a kind of fact, a year, a named review, a specific unknown term) and the share
     of topic words missed.
 
@@ -129,7 +137,7 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None) 
     """
     question = query.text
     hard: list[str] = missing_kinds(question, evidence)
-    if missing_findings(question, evidence):
+    if missing_findings(question, evidence, context):
         hard.append("what was found")
     ev_years = _years(evidence)
     for m in _YEAR.finditer(question):

@@ -26,7 +26,7 @@ MEANING_WEIGHT = 0.6  # share of the embedder's cosine in the combined similarit
 _SMALL_WORDS = frozenset("a an and as at but by for from in into of on or re the to via vs with it".split())
 _THEME_QUESTION = re.compile(
     r"\b(learning themes?|themes?|key learning|learning (?:from|points?|arising)|learn(?:ed|t|ings?)?\b|"
-    r"lessons?|findings?|key messages?|what (?:came|come) out of|led to|lead to|result(?:ed)? in)\b",
+    r"lessons?|findings?|key messages?|what did .{1,60}?\bfind|what (?:came|come) out of|led to|lead to|result(?:ed)? in)\b",
     re.I,
 )
 _TYPE_WORDS = frozenset("lcspr lcsprs scr scrs sar cspr dhr review reviews rapid serious case local child "
@@ -142,7 +142,8 @@ def similarity_matrix(titles: Sequence[str], embedder: Embedder | None) -> np.nd
     n = len(titles)
     subjects = [subject(t) for t in titles]
     stems = [rv.content_stems(t) for t in subjects]
-    words = np.array([[_overlap(stems[i], stems[j]) for j in range(n)] for i in range(n)], dtype=np.float32)
+    words = np.array([[_overlap(stems[i], stems[j]) for j in range(n)] for i in range(n)],
+                     dtype=np.float32).reshape(n, n)  # (0, 0) when a review has no themes
     if embedder is None or n == 0:
         sim = words
     else:

@@ -142,3 +142,13 @@ def test_a_decline_says_what_the_closest_passages_lack() -> None:
     review = [hit("The EMMA LCSPR was concluded and a report published.")]
     assert "what was found" in composer._what_is_missing(Query("what did the EMMA review find", ()), review)
     assert composer._what_is_missing(Query("how many contacts did the hub get", ()), no_number) == ""
+
+
+def test_a_passage_filed_under_the_named_review_is_its_account() -> None:
+    from assistant.evidence import missing_findings
+
+    text = "When working with families, much of the information comes from them directly."
+    q = "what did the Child M review find"
+    assert missing_findings(q, text)
+    assert not missing_findings(q, text, "Annual Report Local Child Safeguarding Practice Review - Child M > Self-Reported Information")
+    assert missing_findings(q, text, "Annual Report Case Reviews")

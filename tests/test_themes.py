@@ -262,3 +262,23 @@ def test_new_pdf_briefing_is_added_grouped_and_removed(tmp_path: Path) -> None:
     assert "Child Q LCSPR" not in {r.name for r in cat.reviews}
     assert not any("Child Q LCSPR" in t.reviews for t in group_themes(cat, model))
     reader.close()
+
+
+def test_a_review_without_themes_groups_to_nothing(corpus_themes) -> None:
+    from assistant.themes import group_themes
+
+    _, cat, _ = corpus_themes
+    assert group_themes(cat, CountingEmbedder(), mentions=[]) == []
+    assert group_themes(cat, None, mentions=[]) == []
+
+
+def test_asking_what_a_review_found_gets_its_learning_or_a_search(corpus_dir: Path) -> None:
+    from assistant.engine import Assistant
+
+    assistant = Assistant(corpus_dir, CountingEmbedder())  # corpus_dir is the corpus's index
+    child_m = assistant.ask("what were the findings of the Child M LCSPR")
+    assert child_m.found and "Engaging fathers" in child_m.answer  # the review's learning themes
+    # Only what EMMA led to is known, not what it found: no "led to" list passed off as findings.
+    emma = assistant.ask("what did the EMMA review find")
+    assert "Children Returning Home procedure" not in emma.answer
+    assistant.ask("what were the lessons from the amber and joshua review")  # a review with no themes: no crash
