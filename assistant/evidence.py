@@ -28,9 +28,9 @@ _NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?
 # Questions that ask for a particular kind of fact, and what that fact looks like in a passage.
 # A passage close in meaning but without a phone number cannot tell a practitioner which
 # number to ring, however much it says about the team.
-_PHONE = re.compile(r"\b0\d{9,10}\b|\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b"
+PHONE = re.compile(r"\b0\d{9,10}\b|\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b"
                     r"|\b(?:ring|call|dial|phone|on)\s+(?:999|111|101)\b", re.I)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:gov|org|co|nhs|ac|police)\.uk\b|\b[\w-]+\.(?:com|org|net)\b", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(?:am|pm)\b|\b(?:noon|midday)\b", re.I)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
@@ -38,13 +38,18 @@ _MONEY = re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:pounds|p)\b|\bfree\b|\bno (?:cost
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("a phone number", re.compile(r"\b(?:phone|telephone|tel|ring)\b|\b(?:team|hub|line|duty|desk|office)"
                                   r"(?:'s)? (?:phone |contact )?number\b|\bnumber (?:for|of) the [\w' ]*"
-                                  r"(?:team|hub|line|service|desk|office)\b", re.I), _PHONE),
-    ("an email address", re.compile(r"\be-?mail(?: address)?\b(?!\s+(?:me|them|it|him|her))", re.I), _EMAIL),
+                                  r"(?:team|hub|line|service|desk|office)\b", re.I), PHONE),
+    ("an email address", re.compile(r"\be-?mail(?: address)?\b(?!\s+(?:me|them|it|him|her))", re.I), EMAIL),
     ("a web address", re.compile(r"\b(?:web ?address|website address|web ?link|url|link to)\b", re.I), _WEB),
     ("a time of day", re.compile(r"\bwhat times?\b(?! of (?:year|the year|month))", re.I), _CLOCK),
     ("a postcode", re.compile(r"\b(?:post ?code|postal address)\b", re.I), _POSTCODE),
     ("a price", re.compile(r"\bhow much\b[\w' ]*\b(?:cost|charge|pay for|fee)\b|\b(?:price|fee)s? (?:for|of)\b", re.I), _MONEY),
 )
+
+
+def asked_kinds(question: str) -> list[str]:
+    """The kinds of fact (a phone number, a time) the question asks for."""
+    return [name for name, asks, _ in ASKED_KINDS if asks.search(question)]
 
 
 def missing_kinds(question: str, evidence: str) -> list[str]:

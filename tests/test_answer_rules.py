@@ -152,3 +152,19 @@ def test_a_passage_filed_under_the_named_review_is_its_account() -> None:
     assert missing_findings(q, text)
     assert not missing_findings(q, text, "Annual Report Local Child Safeguarding Practice Review - Child M > Self-Reported Information")
     assert missing_findings(q, text, "Annual Report Case Reviews")
+
+
+def test_a_year_is_not_a_count_but_a_number_of_things_is() -> None:
+    from assistant.answer import _counts_something
+
+    assert not _counts_something("The partnership undertook audits during 2020-21.")
+    assert not _counts_something("It was completed in September 2020.")
+    assert _counts_something("In 2020-21 HSSCP undertook six Rapid Reviews.")
+    assert _counts_something("2003 children witnessing a domestic abuse incident")
+
+
+def test_contact_details_are_recognised_as_a_contact_block() -> None:
+    from assistant.answer import contact_block
+
+    assert contact_block("HSSCP CETL Brierton Lane Hartlepool, TS25 4AF Tel: 01429 523825 Email: HSSCP@hartlepool.gov.uk")
+    assert not contact_block("This income ensured that the overall cost of running HSSCP was met.")
