@@ -19,15 +19,13 @@ import numpy as np
 from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
-from assistant.evidence import EMAIL, PHONE, asked_kinds, evidence_gaps, missing_findings, missing_kinds, spells_out
+from assistant.evidence import asked_kinds, evidence_gaps, missing_findings, missing_kinds, spells_out
+from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, counts_something, places_in
 from index.text import tokenize
 from ingest.chunker import split_sentences
 
 NOT_FOUND = ("The indexed documents do not appear to cover this question. "
              "The closest passages are listed below, but they may not answer it.")
-_NUMERIC_Q = re.compile(r"\b(how many|how much|number|numbers|stats?|statistics|figures?|percent|%|"
-                        r"proportion|rate|count|total|when|what date|which date|how often|budget|cost|"
-                        r"income|spent|spend|expenditure|reserves|how long|phone|telephone|attainment|score)\b", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•◇➔]|\d+[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^[\s|:-]+$")
@@ -90,15 +88,6 @@ def passage_units(text: str) -> list[str]:
     return merged
 
 
-# Words that carry no topic of their own in a question ("how often", "anything", "actually").
-def places_in(text: str) -> set[str]:
-    """Place names a passage or question mentions, so "in Hartlepool" prefers Hartlepool's figures."""
-    from assistant.followup import PLACES
-
-    lower = text.lower()
-    return {p.split("-")[0] for p in PLACES if re.search(rf"\b{re.escape(p)}\b", lower)} - {"national", "england"}
-
-
 def coverage(query_terms: set[str], text: str) -> float:
     """Share of the question's terms that the text contains."""
     if not query_terms:
@@ -114,28 +103,6 @@ def _evidence_text(h: Hit) -> str:
 def _context(h: Hit) -> str:
     """Where a passage is filed: its document's title and its section."""
     return f"{h.document.title} {h.section}"
-
-
-_CONTACT_Q = re.compile(r"\b(contact|address|phone|telephone|email|e-mail|ring|call|reach|get in touch|number for)\b", re.I)
-_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                          r"hundred|thousand|dozen)\b", re.I)
-
-
-_WHEN_Q = re.compile(r"\b(when|what date|which date|how long|how often|what year)\b", re.I)
-_YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*\d{2,4}\b|\b(?:in|during|since|from|until|by|for|to|"
-                           r"january|february|march|april|may|june|july|august|september|october|november|december)"
-                           r"\s+(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?\b", re.I)
-
-
-def _counts_something(text: str) -> bool:
-    """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21")."""
-    bare = _YEAR_MENTION.sub(" ", text)
-    return bool(re.search(r"\d", bare) or _NUMBER_WORD.search(bare))
-
-
-def contact_block(text: str) -> bool:
-    """A line of contact details (a phone number or email address beside an address)."""
-    return bool(PHONE.search(text) or EMAIL.search(text)) and len(re.findall(r"[A-Za-z]{3,}", text)) < 40
 
 
 def _similar(a: str, b: str, threshold: float = 0.7) -> bool:
@@ -220,9 +187,9 @@ class Composer:
         vecs = self._embed_units([u.text for u in units])
         own = set(tokenize(query.text))
         expanded = set(tokenize(" ".join(query.expansions))) - own
-        numeric = bool(_NUMERIC_Q.search(query.text))
-        asks_contact = bool(asked_kinds(query.text)) or bool(_CONTACT_Q.search(query.text))
-        when = bool(_WHEN_Q.search(query.text))  # a date answers it; elsewhere a year alone counts nothing
+        numeric = bool(NUMERIC_Q.search(query.text))
+        asks_contact = bool(asked_kinds(query.text)) or bool(CONTACT_Q.search(query.text))
+        when = bool(WHEN_Q.search(query.text))  # a date answers it; elsewhere a year alone counts nothing
         heading_toks = [set(tokenize(" ".join((h.document.title, *h.chunk.heading_path)))) for h in hits]
         weight = {t: idf(t) for t in own | expanded}
         denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
@@ -236,7 +203,7 @@ class Composer:
             lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
-            if numeric and (re.search(r"\d", u.text) if when else _counts_something(u.text)):
+            if numeric and (re.search(r"\d", u.text) if when else counts_something(u.text)):
                 score += 0.08
             if contact_block(u.text) and not asks_contact:
                 score -= 0.3  # an address and phone line answers "how do I contact them", nothing else

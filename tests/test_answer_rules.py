@@ -155,7 +155,7 @@ def test_a_passage_filed_under_the_named_review_is_its_account() -> None:
 
 
 def test_a_year_is_not_a_count_but_a_number_of_things_is() -> None:
-    from assistant.answer import _counts_something
+    from assistant.signals import counts_something as _counts_something
 
     assert not _counts_something("The partnership undertook audits during 2020-21.")
     assert not _counts_something("It was completed in September 2020.")
@@ -164,7 +164,7 @@ def test_a_year_is_not_a_count_but_a_number_of_things_is() -> None:
 
 
 def test_contact_details_are_recognised_as_a_contact_block() -> None:
-    from assistant.answer import contact_block
+    from assistant.signals import contact_block
 
     assert contact_block("HSSCP CETL Brierton Lane Hartlepool, TS25 4AF Tel: 01429 523825 Email: HSSCP@hartlepool.gov.uk")
     assert not contact_block("This income ensured that the overall cost of running HSSCP was met.")

@@ -1,0 +1,42 @@
+"""What a question asks for and what a sentence offers: the signals answer-sentence scoring reads.
+
+A question that asks "how many" prefers a sentence with a figure in it (a year is not a figure);
+a contact line (address, phone, email) answers only a question about contacting someone; a
+question about Hartlepool prefers Hartlepool's figures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.evidence import EMAIL, PHONE
+
+NUMERIC_Q = re.compile(r"\b(how many|how much|number|numbers|stats?|statistics|figures?|percent|%|"
+                       r"proportion|rate|count|total|when|what date|which date|how often|budget|cost|"
+                       r"income|spent|spend|expenditure|reserves|how long|phone|telephone|attainment|score)\b", re.I)
+CONTACT_Q = re.compile(r"\b(contact|address|phone|telephone|email|e-mail|ring|call|reach|get in touch|number for)\b", re.I)
+_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                          r"hundred|thousand|dozen)\b", re.I)
+WHEN_Q = re.compile(r"\b(when|what date|which date|how long|how often|what year)\b", re.I)
+_YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*\d{2,4}\b|\b(?:in|during|since|from|until|by|for|to|"
+                           r"january|february|march|april|may|june|july|august|september|october|november|december)"
+                           r"\s+(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?\b", re.I)
+
+
+def counts_something(text: str) -> bool:
+    """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21")."""
+    bare = _YEAR_MENTION.sub(" ", text)
+    return bool(re.search(r"\d", bare) or _NUMBER_WORD.search(bare))
+
+
+def contact_block(text: str) -> bool:
+    """A line of contact details (a phone number or email address beside an address)."""
+    return bool(PHONE.search(text) or EMAIL.search(text)) and len(re.findall(r"[A-Za-z]{3,}", text)) < 40
+
+
+def places_in(text: str) -> set[str]:
+    """Place names a passage or question mentions, so "in Hartlepool" prefers Hartlepool's figures."""
+    from assistant.followup import PLACES  # the follow-up resolver owns the list of places
+
+    lower = text.lower()
+    return {p.split("-")[0] for p in PLACES if re.search(rf"\b{re.escape(p)}\b", lower)} - {"national", "england"}
