@@ -71,6 +71,53 @@ def _shift_year(question: str, previous: str) -> str | None:
 
 
 
+_VERBISH = frozenset("""meet meets met happen happens happened start starts started finish finishes finished run runs
+    take takes took say says said do does did get gets got go goes went cover covers covered lead leads led chair
+    chairs chaired deliver delivers delivered publish published held hold holds find finds found show shows showed
+    come comes came need needs include includes look looks mean means work works cost costs close closes closed
+    open opens opened done made make makes spend spends spent involve involved report reports reported due
+    available""".split())
+_DETERMINED = re.compile(r"^(the|a|an)\s+(.+)$", re.I)
+
+
+def _noun_phrases(text: str) -> list[tuple[int, int]]:
+    """Spans of "the/a/an + words" up to a stopword or a verb: "the hsscp exec" in "how often
+    does the hsscp exec meet", "a HOTH conference" in "is there a HOTH conference coming up"."""
+    spans = []
+    for m in re.finditer(r"\b(?:the|a|an)\s+", text, re.I):
+        end, taken = m.end(), 0
+        for w in re.finditer(r"[\w'-]+", text[m.end():]):
+            word = w.group(0).lower()
+            after = text[m.end() + w.end():].split()
+            ends_ing = word.endswith("ing") and taken and (not after or after[0].lower().strip("?.!,") in STOPWORDS)
+            if word in STOPWORDS or word in _VERBISH or ends_ing or taken == 5:
+                break
+            end, taken = m.end() + w.end(), taken + 1
+            if text[end:end + 1] in "?.!,;:":
+                break
+        if taken:
+            spans.append((m.start(), end))
+    return spans
+
+
+def _swap_phrase(rest: str, previous: str) -> str | None:
+    """"and the engine room?" after "how often does the exec meet?" asks how often the engine
+    room meets; "the annual one" keeps the earlier phrase's noun ("the annual conference")."""
+    m = _DETERMINED.match(rest)
+    spans = _noun_phrases(previous)
+    if not m or not spans:
+        return None
+    start, end = spans[0]
+    new = m.group(2).split()
+    if new[-1].lower() in ("one", "ones"):
+        head = previous[start:end].split()[-1]
+        new[-1] = head if new[-1].lower() == "one" else head.rstrip("s") + "s"
+    article = m.group(1)
+    if previous[start:start + 2].lower() in ("a ", "an") and article.lower() == "the":
+        article = "an" if new[0][:1].lower() in "aeiou" else "a"  # "is there a ... coming up" keeps its article
+    return f"{previous[:start]}{article} {' '.join(new)}{previous[end:]}"
+
+
 def resolve(question: str, history: list[str]) -> str:
     """The question to retrieve with: the follow-up made to stand alone.
 
@@ -98,6 +145,10 @@ def resolve(question: str, history: list[str]) -> str:
         target = old_names[-1]
         idx = previous.rfind(target)
         return previous[:idx] + new_names[0] + previous[idx + len(target):]
+    if _LEAD.match(question) and not new_names and len(_content_words(rest)) <= 4 and not _ANAPHORA.search(rest):
+        swapped = _swap_phrase(rest, previous)
+        if swapped is not None:
+            return swapped
     if elliptical and rest and not new_names:
         return f"{previous.rstrip(' ?.!')} {rest}".strip()
     return f"{question} ({previous.rstrip(' ?.!')})"

@@ -29,3 +29,16 @@ def test_the_year_before_shifts_the_earlier_questions_year() -> None:
     history = ["how much money did the partnership get in 2020-21"]
     assert resolve("what about the year before?", history) == "how much money did the partnership get in 2019-20"
     assert resolve("and the year after", ["referrals in 2019/2020 stockton"]) == "referrals in 2020/2021 stockton"
+
+
+def test_a_new_phrase_takes_the_place_of_the_earlier_one() -> None:
+    assert resolve("and the engine room?", ["how often does the hsscp exec meet?"]) == "how often does the engine room meet?"
+    assert resolve("and the annual hsscp one?", ["when is the teeswide HOTH conference?"]) == \
+        "when is the annual hsscp conference?"
+    assert resolve("and the annual HSSCP one?", ["is there a HOTH conference coming up"]) == \
+        "is there an annual HSSCP conference coming up"
+
+
+def test_a_phrase_that_points_back_is_not_swapped_in() -> None:
+    resolved = resolve("and the stats for that?", ["what is the CSAFE deep dive"])
+    assert "CSAFE deep dive" in resolved
