@@ -19,7 +19,7 @@ import numpy as np
 from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
-from assistant.evidence import asked_kinds, evidence_gaps, missing_findings, missing_kinds, spells_out
+from assistant.evidence import asked_kinds, evidence_gaps, missing_date, missing_findings, missing_kinds, spells_out
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, counts_something, places_in
 from index.text import tokenize
 from ingest.chunker import split_sentences
@@ -173,7 +173,7 @@ class Composer:
         close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
         if close < s.found_dense_low:
             return False
-        gaps = evidence_gaps(query, _evidence_text(h), vocab, _context(h))
+        gaps = evidence_gaps(query, _evidence_text(h), vocab, _context(h), h.chunk.text)
         if gaps.hard:
             return False
         if gaps.uncovered_share > s.max_uncovered_share and close < s.found_dense:
@@ -219,7 +219,7 @@ class Composer:
         does not quote the 2020-21 figures.
         """
         used = hits[: self.settings.passages_used]
-        gapped = [bool(evidence_gaps(query, _evidence_text(h), vocab, _context(h)).hard) for h in used]
+        gapped = [bool(evidence_gaps(query, _evidence_text(h), vocab, _context(h), h.chunk.text).hard) for h in used]
         quotable = [i for i in range(len(used)) if not gapped[i]] or list(range(len(used)))
         units = [Unit(i, p, t) for i in quotable for p, t in enumerate(passage_units(used[i].chunk.text))]
         if not units:
@@ -288,8 +288,10 @@ class Composer:
         kinds = [k for k in missing_kinds(query.text, texts[0]) if all(k in missing_kinds(query.text, t) for t in texts[1:])]
         if kinds:
             return f" None of the closest passages gives {' or '.join(kinds)}."
-        if all(missing_findings(query.text, t, _context(h)) for t, h in zip(texts, used)):
+        if all(missing_findings(query.text, h.chunk.text, _context(h)) for h in used):
             return " None of the closest passages says what was found or recommended."
+        if all(missing_date(query.text, h.chunk.text, _context(h)) for h in used):
+            return " None of the closest passages gives a date for it."
         return ""
 
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],

@@ -113,6 +113,43 @@ def missing_findings(question: str, evidence: str, context: str = "") -> bool:
     return True
 
 
+# "When is the Child RAC review expected to finish?" is not answered by "reviews are underway for
+# Child JSW and Child RAC": a sentence about the subject must carry a date.
+_WHEN_ASKED = re.compile(r"^\s*(?:(?:and|but|so|from)\s+)?(?:when\b|what date\b|which date\b)", re.I)
+_DATE = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|november|december|"
+                   r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|spring|summer|autumn|winter|quarter|q[1-4]|"
+                   r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekly|monthly|annually|every|"
+                   r"(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th))\b|\bmay\s+(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)?\s+may\b", re.I)
+_NOT_WHEN_SUBJECT = frozenset(tokenize("""when date year expected expect due next happen happening happened held hold
+    take takes took place start starts started finish finished complete completed publish published done go went
+    live will be""")) | FILLER
+
+
+def missing_date(question: str, evidence: str, context: str = "") -> bool:
+    """True when the question asks when something is (was, will be) and no sentence pair of the
+    evidence that names its subject carries a date (a month, a year, "every 6 weeks", a season)."""
+    if not _WHEN_ASKED.search(question):
+        return False
+    subject = {t for t in tokenize(question) if t not in _NOT_WHEN_SUBJECT} - set(tokenize(" ".join(FILLER)))
+    if not subject:
+        return False
+    from ingest.chunker import split_sentences
+
+    names = [f"{m.group(1)} {m.group(2)}".lower() for m in _NAMED_REVIEW.finditer(question) if _is_name(m.group(2))]
+    names += [a.lower().rstrip("s") for a in re.findall(r"\b[A-Z]{2,}s?\b", question)]  # "CSAFE", "LCSPRs"
+    about = set(tokenize(context))
+    sentences = [s for line in evidence.split("\n") if line.strip() for s in split_sentences(line)]
+    for a, b in zip(sentences, sentences[1:] + [""]):
+        pair = f"{a} {b}"
+        if names:
+            named = all(re.search(rf"\b{re.escape(n)}\b", f"{context} {pair}".lower()) for n in names)
+        else:
+            named = bool(subject & (set(tokenize(pair)) | about))
+        if named and _DATE.search(pair):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class Gaps:
     """What the question asks for that the evidence does not contain."""
@@ -133,7 +170,8 @@ def _years(text: str) -> set[str]:
     return out
 
 
-def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, context: str = "") -> Gaps:
+def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, context: str = "",
+                  body: str | None = None) -> Gaps:
     """Hard gaps (a kind of fact, a year, a named review, a specific unknown term) and the share
     of topic words missed.
 
@@ -142,8 +180,11 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     """
     question = query.text
     hard: list[str] = missing_kinds(question, evidence)
-    if missing_findings(question, evidence, context):
+    sentences = evidence if body is None else body  # sentence-level checks: the passage, not its title or date
+    if missing_findings(question, sentences, context):
         hard.append("what was found")
+    if missing_date(question, sentences, context):
+        hard.append("a date")
     ev_years = _years(evidence)
     for m in _YEAR.finditer(question):
         wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)

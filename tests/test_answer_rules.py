@@ -168,3 +168,19 @@ def test_contact_details_are_recognised_as_a_contact_block() -> None:
 
     assert contact_block("HSSCP CETL Brierton Lane Hartlepool, TS25 4AF Tel: 01429 523825 Email: HSSCP@hartlepool.gov.uk")
     assert not contact_block("This income ensured that the overall cost of running HSSCP was met.")
+
+
+def test_a_when_question_needs_a_date_beside_its_subject() -> None:
+    from assistant.evidence import missing_date
+
+    q = "when is the Child RAC review expected to finish"
+    assert missing_date(q, "There are currently 2 reviews underway for both Child JSW and Child RAC.")
+    assert not missing_date(q, "The Child RAC review is expected to finish in June 2026.")
+    csafe = "when will the updated CSAFE procedures be published"
+    assert missing_date(csafe, "The Tees procedures are updated every six months. The group is updating the CSAFE pathway.") is False
+    assert missing_date(csafe, "The Tees procedures were last updated in September 2025.")  # not about CSAFE
+    assert not missing_date("When did HSSCP go live?", "The HSSCP went live in April 2019, replacing the LSCBs.")
+    assert not missing_date("did meetings stop when covid hit", "no date here")  # not a when-question
+    # A date in the title or section (a newsletter's quarter) is not the date of the thing asked about.
+    assert missing_date("when is the next conference", "The annual conference is being planned.",
+                        "HSSCP Newsletter Quarter 3 2025-26 Key Events > Conferences")
