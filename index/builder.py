@@ -125,6 +125,16 @@ class IndexWriter:
         self.report.statuses[doc.source] = status
         return status
 
+    def unchanged_file(self, source: str, stamp: str) -> bool:
+        """True (and counted as unchanged) when the indexed document from `source` was loaded
+        from exactly these bytes (its etag is the file's stamp), so it need not be parsed."""
+        record = self.store.document_by_source(source)
+        if record is None or record.etag != stamp:
+            return False
+        self.report.unchanged += 1
+        self.report.statuses[source] = "unchanged"
+        return True
+
     def remove(self, doc_id: str) -> bool:
         if self.store.delete_document(doc_id):
             self._dirty = True

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from index.builder import IndexWriter
 from index.embedder import Embedder
-from ingest.files import iter_folder, load_file
+from ingest.files import file_bytes, file_stamp, iter_folder, load_file
 from ingest.models import LoadError
 
 Progress = Callable[[str, int, int], None]
@@ -68,7 +68,11 @@ def _ingest_path(w: IndexWriter, source: str, doc_type: str | None, report: RunR
             if progress:
                 progress("loading", i, len(files))
             try:
-                doc = load_file(f, doc_type=doc_type, registered_source=registered)
+                data = file_bytes(f)
+                if w.unchanged_file(str(f), file_stamp(data, doc_type, registered)):
+                    seen.add(str(f))  # the same bytes, asked for the same way: not parsed again
+                    continue
+                doc = load_file(f, doc_type=doc_type, registered_source=registered, data=data)
             except LoadError as exc:
                 report.failed.append(exc)
                 failed.add(str(f))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -53,28 +55,46 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         raise LoadError(source, f"cannot read ({exc.strerror or exc})") from None
 
 
-def load_file(path: Path, doc_type: str | None = None, registered_source: str | None = None) -> Document:
-    """Load one local file by its extension; `source` is its absolute path."""
+# Bump when a loader's output for the same bytes changes: every file is then parsed again at the
+# next re-index instead of being recognised as unchanged by its stamp.
+LOADER_VERSION = 1
+
+
+def file_stamp(data: bytes, doc_type: str | None, registered_source: str | None) -> str:
+    """What identifies a file's load: its bytes and how it was asked for (stored as the etag)."""
+    h = hashlib.sha256(data)
+    h.update(f"\x00{doc_type or ''}\x00{registered_source or ''}\x00{LOADER_VERSION}".encode("utf-8"))
+    return f"file-sha256:{h.hexdigest()}"
+
+
+def file_bytes(path: Path) -> bytes:
+    """A supported file's bytes (the checks of `load_file` before it parses)."""
     path = Path(os.path.abspath(path))
     source = str(path)
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
+    if SUFFIXES.get(path.suffix.lower()) is None:
         raise LoadError(source, f"unsupported file type '{path.suffix or '(none)'}' (use .md, .txt, .html or .pdf)")
     if path.is_dir():
         raise LoadError(source, "is a folder, not a file")
-    data = read_bytes(path)
+    return read_bytes(path)
+
+
+def load_file(path: Path, doc_type: str | None = None, registered_source: str | None = None,
+              data: bytes | None = None) -> Document:
+    """Load one local file by its extension; `source` is its absolute path. `data`: its bytes,
+    when the caller has read them already."""
+    path = Path(os.path.abspath(path))
+    source = str(path)
+    data = file_bytes(path) if data is None else data
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise LoadError(source, f"unsupported file type '{path.suffix or '(none)'}' (use .md, .txt, .html or .pdf)")
     if kind == "markdown":
-        from ingest.markdown import load_markdown
-
-        return load_markdown(data, source=source, doc_type=doc_type, registered_source=registered_source)
-    if kind == "text":
-        from ingest.markdown import load_text
-
-        return load_text(data, source=source, doc_type=doc_type, registered_source=registered_source)
-    if kind == "html":
-        from ingest.html import load_html
-
-        return load_html(data, source=source, doc_type=doc_type, registered_source=registered_source)
-    from ingest.pdf import load_pdf
-
-    return load_pdf(data, source=source, doc_type=doc_type, registered_source=registered_source)
+        from ingest.markdown import load_markdown as load
+    elif kind == "text":
+        from ingest.markdown import load_text as load
+    elif kind == "html":
+        from ingest.html import load_html as load
+    else:
+        from ingest.pdf import load_pdf as load
+    doc = load(data, source=source, doc_type=doc_type, registered_source=registered_source)
+    return replace(doc, etag=file_stamp(data, doc_type, registered_source))

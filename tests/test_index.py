@@ -226,3 +226,23 @@ def test_term_counts_of_another_tokeniser_version_are_ignored(tmp_path: Path, mo
     assert TermCounts.load(tmp_path) is None
     (tmp_path / TermCounts.FILE).write_bytes(b"not an npz")
     assert TermCounts.load(tmp_path) is None
+
+
+def test_reingest_does_not_parse_files_whose_bytes_are_unchanged(
+        data_dir: Path, corpus_copy: Path, embedder: CountingEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ingest.files as files_module
+    import ingest.markdown as markdown_module
+
+    ingest_sources(data_dir, [str(corpus_copy)], embedder)
+    parsed: list[str] = []
+    real = markdown_module.load_markdown
+    monkeypatch.setattr(markdown_module, "load_markdown", lambda data, **kw: parsed.append(kw["source"]) or real(data, **kw))
+    news = corpus_copy / "hsscp-newsletter-2025-26-q3.md"
+    news.write_text(news.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    run = ingest_sources(data_dir, [str(corpus_copy)], embedder)
+    assert run.updated == 1 and run.unchanged == 1
+    assert parsed == [str(news)]  # the annual report was recognised by its bytes, not parsed
+    parsed.clear()
+    monkeypatch.setattr(files_module, "LOADER_VERSION", files_module.LOADER_VERSION + 1)
+    again = ingest_sources(data_dir, [str(corpus_copy)], embedder)
+    assert len(parsed) == 2 and again.unchanged == 2 and again.embedded == 0  # parsed again, same content
