@@ -66,22 +66,25 @@ def bulk_embedder(embedder: Embedder, workers: int | None = None) -> Iterator[Ca
             or "fork" not in multiprocessing.get_all_start_methods():
         yield embedder.embed
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(model.encoder,))
+    pools: list[ProcessPoolExecutor] = []  # started on the first call that is worth it
 
     def embed(texts: Sequence[str]) -> np.ndarray:
         if len(texts) < BULK_MIN_TEXTS:
-            return model.embed(texts)
+            return model.embed(texts)  # one changed passage: no workers to start
+        if not pools:
+            pools.append(ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_init_worker, initargs=(model.encoder,)))
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         size = max(1, min(PART, -(-len(texts) // (4 * workers))))  # at least 4 parts per worker: even finish
         parts = [order[i:i + size] for i in range(0, len(order), size)]
         out = np.zeros((len(texts), model.dim), dtype=np.float32)
         tasks = [([texts[i] for i in part], model.batch_size) for part in parts]
-        for part, vectors in zip(parts, pool.map(_encode_part, tasks)):
+        for part, vectors in zip(parts, pools[0].map(_encode_part, tasks)):
             out[part] = vectors
         return out
 
     try:
         yield embed
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
