@@ -15,12 +15,14 @@ from typing import Mapping
 from assistant.glossary import is_common_word
 from assistant.retrieval import Query
 from index.text import STOPWORDS, tokenize
+from ingest.chunker import split_sentences
 
 FILLER = frozenset("""often actually anything something everything really still getting get got done said
     tell tells told know need needs want wants like look looks find found thing things way ways make made
     happen happened happening going go goes doing long much many recent recently new latest current
     currently please thanks hi hello whats what's who's where's here there ok okay sure kind sort lot lots
     best good bad right wrong ever never always usually also just even anyone someone won""".split())
+_FILLER_STEMS = frozenset(tokenize(" ".join(FILLER)))  # "really" -> "realli": filler as the tokenizer sees it
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 _NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
 
@@ -71,12 +73,28 @@ _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighte
 _NOT_SUBJECT = frozenset(tokenize("""review reviews lcspr scr audit audits deep dive dives kloe case cases inquiry
     report reports briefing main key actually find found findings finding lessons lesson learned learnt learn
     recommend recommended recommendations conclude concluded show showed what were was did messages message
-    points 7 seven minute came come out""")) | FILLER
+    points 7 seven minute came come out""")) | FILLER | _FILLER_STEMS
 
 
 def _is_name(word: str) -> bool:
     """The word after "Child" names a review: "Child T", "Child JSW" (not "child is", "child a")."""
     return (len(word) == 1 and word.isupper()) or word.lower() not in STOPWORDS | FILLER
+
+
+def _review_names(question: str) -> list[str]:
+    """"child t", "child jsw": the reviews a question names, lower-cased."""
+    return [f"{m.group(1)} {m.group(2)}".lower() for m in _NAMED_REVIEW.finditer(question) if _is_name(m.group(2))]
+
+
+def _all_named(names: list[str], text: str) -> bool:
+    lower = text.lower()
+    return all(re.search(rf"\b{re.escape(n)}\b", lower) for n in names)
+
+
+def _sentence_pairs(text: str) -> list[str]:
+    """Each sentence with the one after it: what a claim and its neighbour say together."""
+    sentences = [s for line in text.split("\n") if line.strip() for s in split_sentences(line)]
+    return [f"{a} {b}" for a, b in zip(sentences, sentences[1:] + [""])]
 
 
 def missing_findings(question: str, evidence: str, context: str = "") -> bool:
@@ -91,23 +109,15 @@ def missing_findings(question: str, evidence: str, context: str = "") -> bool:
     """
     if not _FINDINGS_Q.search(question):
         return False
-    subject = {t for t in tokenize(question) if t not in _NOT_SUBJECT} - set(tokenize(" ".join(FILLER)))
+    subject = {t for t in tokenize(question) if t not in _NOT_SUBJECT}
     if not subject:
         return False
-    from ingest.chunker import split_sentences
-
     cues = _RECOMMEND_CUES if _RECOMMEND_Q.search(question) else _FINDING_CUES  # asked what it recommended
-    names = [f"{m.group(1)} {m.group(2)}".lower() for m in _NAMED_REVIEW.finditer(question) if _is_name(m.group(2))]
-
-    def names_all(text: str) -> bool:
-        return all(re.search(rf"\b{re.escape(n)}\b", text.lower()) for n in names)
-
-    if names and context and names_all(context):
+    names = _review_names(question)
+    if names and context and _all_named(names, context):
         return False
-    sentences = [s for line in evidence.split("\n") if line.strip() for s in split_sentences(line)]
-    for a, b in zip(sentences, sentences[1:] + [""]):
-        pair = f"{a} {b}"
-        named = names_all(pair) if names else bool(subject & set(tokenize(pair)))
+    for pair in _sentence_pairs(evidence):
+        named = _all_named(names, pair) if names else bool(subject & set(tokenize(pair)))
         if named and cues.search(pair):
             return False
     return True
@@ -122,7 +132,7 @@ _DATE = re.compile(r"\b(?:january|february|march|april|june|july|august|septembe
                    r"(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th))\b|\bmay\s+(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)?\s+may\b", re.I)
 _NOT_WHEN_SUBJECT = frozenset(tokenize("""when date year expected expect due next happen happening happened held hold
     take takes took place start starts started finish finished complete completed publish published done go went
-    live will be""")) | FILLER
+    live will be""")) | FILLER | _FILLER_STEMS
 
 
 def missing_date(question: str, evidence: str, context: str = "") -> bool:
@@ -130,21 +140,13 @@ def missing_date(question: str, evidence: str, context: str = "") -> bool:
     evidence that names its subject carries a date (a month, a year, "every 6 weeks", a season)."""
     if not _WHEN_ASKED.search(question):
         return False
-    subject = {t for t in tokenize(question) if t not in _NOT_WHEN_SUBJECT} - set(tokenize(" ".join(FILLER)))
+    subject = {t for t in tokenize(question) if t not in _NOT_WHEN_SUBJECT}
     if not subject:
         return False
-    from ingest.chunker import split_sentences
-
-    names = [f"{m.group(1)} {m.group(2)}".lower() for m in _NAMED_REVIEW.finditer(question) if _is_name(m.group(2))]
-    names += [a.lower().rstrip("s") for a in re.findall(r"\b[A-Z]{2,}s?\b", question)]  # "CSAFE", "LCSPRs"
+    names = _review_names(question) + [a.lower().rstrip("s") for a in re.findall(r"\b[A-Z]{2,}s?\b", question)]  # "CSAFE"
     about = set(tokenize(context))
-    sentences = [s for line in evidence.split("\n") if line.strip() for s in split_sentences(line)]
-    for a, b in zip(sentences, sentences[1:] + [""]):
-        pair = f"{a} {b}"
-        if names:
-            named = all(re.search(rf"\b{re.escape(n)}\b", f"{context} {pair}".lower()) for n in names)
-        else:
-            named = bool(subject & (set(tokenize(pair)) | about))
+    for pair in _sentence_pairs(evidence):
+        named = _all_named(names, f"{context} {pair}") if names else bool(subject & (set(tokenize(pair)) | about))
         if named and _DATE.search(pair):
             return False
     return True

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from index.builder import IndexWriter
 from index.embedder import Embedder
 from ingest.files import file_bytes, file_stamp, iter_folder, load_file
-from ingest.models import LoadError
+from ingest.models import Document, LoadError
 
 Progress = Callable[[str, int, int], None]
 
@@ -68,25 +68,32 @@ def _ingest_path(w: IndexWriter, source: str, doc_type: str | None, report: RunR
             if progress:
                 progress("loading", i, len(files))
             try:
-                data = file_bytes(f)
-                if w.unchanged_file(str(f), file_stamp(data, doc_type, registered)):
-                    seen.add(str(f))  # the same bytes, asked for the same way: not parsed again
-                    continue
-                doc = load_file(f, doc_type=doc_type, registered_source=registered, data=data)
+                doc = _load_changed(w, f, doc_type, registered)
             except LoadError as exc:
                 report.failed.append(exc)
                 failed.add(str(f))
                 continue
-            seen.add(doc.source)
-            w.upsert(doc)
+            seen.add(str(f))
+            if doc is not None:
+                w.upsert(doc)
         for record in w.store.documents_of(registered):
             gone = record.source not in seen and record.source not in failed
             if record.registered_source == registered and gone and not Path(record.source).exists():
                 w.remove(record.doc_id)
         return
-    doc = load_file(path, doc_type=doc_type, registered_source=str(path))
+    doc = _load_changed(w, path, doc_type, str(path))  # a file that cannot be loaded is not registered
     w.register_source(str(path), "file", doc_type)
-    w.upsert(doc)
+    if doc is not None:
+        w.upsert(doc)
+
+
+def _load_changed(w: IndexWriter, path: Path, doc_type: str | None, registered: str) -> Document | None:
+    """The loaded file, or None when the index holds it from the same bytes asked for the same
+    way (counted as unchanged, not parsed again)."""
+    data = file_bytes(path)
+    if w.unchanged_file(str(path), file_stamp(data, doc_type, registered)):
+        return None
+    return load_file(path, doc_type=doc_type, registered_source=registered, data=data)
 
 
 def _ingest_url(w: IndexWriter, url: str, doc_type: str | None, options: CrawlOptions,

@@ -67,14 +67,20 @@ def file_stamp(data: bytes, doc_type: str | None, registered_source: str | None)
     return f"file-sha256:{h.hexdigest()}"
 
 
+def _kind(path: Path) -> str:
+    """The loader a file's extension selects, or a LoadError naming the file."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise LoadError(str(path), f"unsupported file type '{path.suffix or '(none)'}' (use .md, .txt, .html or .pdf)")
+    return kind
+
+
 def file_bytes(path: Path) -> bytes:
     """A supported file's bytes (the checks of `load_file` before it parses)."""
     path = Path(os.path.abspath(path))
-    source = str(path)
-    if SUFFIXES.get(path.suffix.lower()) is None:
-        raise LoadError(source, f"unsupported file type '{path.suffix or '(none)'}' (use .md, .txt, .html or .pdf)")
+    _kind(path)
     if path.is_dir():
-        raise LoadError(source, "is a folder, not a file")
+        raise LoadError(str(path), "is a folder, not a file")
     return read_bytes(path)
 
 
@@ -85,9 +91,7 @@ def load_file(path: Path, doc_type: str | None = None, registered_source: str | 
     path = Path(os.path.abspath(path))
     source = str(path)
     data = file_bytes(path) if data is None else data
-    kind = SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise LoadError(source, f"unsupported file type '{path.suffix or '(none)'}' (use .md, .txt, .html or .pdf)")
+    kind = _kind(path)
     if kind == "markdown":
         from ingest.markdown import load_markdown as load
     elif kind == "text":
