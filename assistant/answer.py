@@ -19,7 +19,8 @@ import numpy as np
 from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
-from assistant.evidence import asked_kinds, evidence_gaps, missing_date, missing_findings, missing_kinds, spells_out
+from assistant.evidence import (asked_kinds, breakdown_asked, evidence_gaps, missing_breakdown, missing_date,
+                                missing_findings, missing_kinds, spells_out)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, counts_something, places_in
 from index.text import tokenize
 from ingest.chunker import split_sentences
@@ -292,6 +293,8 @@ class Composer:
             return " None of the closest passages says what was found or recommended."
         if all(missing_date(query.text, h.chunk.text, _context(h)) for h in used):
             return " None of the closest passages gives a date for it."
+        if all(missing_breakdown(query.text, h.chunk.text, _context(h)) for h in used):
+            return f" None of the closest passages gives the figure for \"{breakdown_asked(query.text)}\"."
         return ""
 
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],

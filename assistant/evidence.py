@@ -25,6 +25,17 @@ FILLER = frozenset("""often actually anything something everything really still 
 _FILLER_STEMS = frozenset(tokenize(" ".join(FILLER)))  # "really" -> "realli": filler as the tokenizer sees it
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 _NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
+_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                          r"hundred|thousand|dozen)\b", re.I)
+_YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*\d{2,4}\b|\b(?:in|during|since|from|until|by|for|to|"
+                           r"january|february|march|april|may|june|july|august|september|october|november|december)"
+                           r"\s+(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?\b", re.I)
+
+
+def counts_something(text: str) -> bool:
+    """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21")."""
+    bare = _YEAR_MENTION.sub(" ", text)
+    return bool(re.search(r"\d", bare) or _NUMBER_WORD.search(bare))
 
 
 # Questions that ask for a particular kind of fact, and what that fact looks like in a passage.
@@ -152,6 +163,109 @@ def missing_date(question: str, evidence: str, context: str = "") -> bool:
     return True
 
 
+# "How many of those were boys?" asks for a breakdown: the figure must be given for what follows
+# "were" (boys, under 5, the neglect category), in the sentence that gives it or the next one.
+# A passage with the overall figure does not answer, however close it is.
+_COUNT_ASKED = re.compile(r"\b(?:how many|what (?:proportion|percentage|share|percent|number))\b", re.I)
+_BREAKDOWN_Q = re.compile(r"(?P<counted>[^?()]*?)\b(?:were|was|are|is|got)\s+(?P<qualifier>[^?()]+)", re.I)
+_WHO_IS_COUNTED = frozenset(tokenize("kid kids children child young people youngsters"))  # implied by "how many"
+_NOT_QUALIFIER = frozenset(tokenize("""how many much number proportion percentage percent share there they them those these
+    overall around total altogether""")) | FILLER | _FILLER_STEMS | _WHO_IS_COUNTED
+_PARTICIPLES = frozenset("thought seen known said put taken given found".split())  # "were thought to be at risk"
+
+
+def _breakdown(question: str) -> re.Match[str] | None:
+    """The last "how many ... were <qualifier>" clause of the question itself (a resolved
+    follow-up's earlier question, in brackets at the end, is not asked again)."""
+    own = re.sub(r"\s*\([^()]*\)\s*$", "", question)
+    starts = [m.end() for m in _COUNT_ASKED.finditer(own)]
+    m = _BREAKDOWN_Q.match(own, starts[-1]) if starts else None
+    return None if m is None or m.group("counted").strip().lower() == "times" else m
+
+
+def breakdown_asked(question: str) -> str:
+    """What a breakdown question counts by, as asked ("under 5"), or ""."""
+    m = _breakdown(question)
+    return " ".join(m.group("qualifier").split()).rstrip(" ?.!") if m else ""
+
+
+def _qualifier_words(question: str) -> list[tuple[int, str]]:
+    """(offset, word) of what a breakdown question counts by, in its last "how many ..." clause.
+
+    Left out: stopwords and filler, years (the year check has them), the verb that opens the
+    qualifier ("were flagged as at risk", "are growing up poor"), and "at home".
+    """
+    m = _breakdown(question)
+    if m is None:
+        return []
+    base = m.start("qualifier")
+    qualifier = re.sub(r"\bat home\b", lambda x: " " * len(x.group(0)), m.group("qualifier"), flags=re.I)
+    words = [(base + w.start(), w.group(0)) for w in _WORD_RE.finditer(qualifier)]
+    if words and (words[0][1].lower().endswith(("ed", "ing")) or words[0][1].lower() in _PARTICIPLES):
+        words = words[1:]
+    out = []
+    for offset, w in words:
+        bare = w[:-1] if w[:-1].isupper() and w.endswith("s") else w  # "LCSPRs" -> "LCSPR"
+        toks = tokenize(bare)
+        if toks and toks[0] not in _NOT_QUALIFIER and not _YEAR.fullmatch(w):
+            out.append((offset, bare))
+    return out
+
+
+def missing_breakdown(question: str, evidence: str, context: str = "") -> list[str]:
+    """The words a breakdown question counts by that no figure in the evidence is given for.
+
+    Judged over pairs of neighbouring sentences with a figure in them (a year is not one), with
+    the passage's title and section. A word is covered when the pair has it, when its partner
+    across an "or" is covered ("good or outstanding"), or when it is part of an everyday phrase
+    whose document words the pair has ("kids in care": "looked after children").
+    """
+    wanted = _qualifier_words(question)
+    if not wanted:
+        return []
+    phrases = _glossary().plain_phrases(question)
+    about = set(tokenize(context))
+    best: list[str] | None = None
+    for pair in _sentence_pairs(evidence):
+        if not counts_something(pair):
+            continue
+        have = set(tokenize(pair)) | about
+        spans = [(s, e) for s, e, words in phrases if _mostly_in(words, have)]
+        covered = [_figure_named(question, offset, w, pair) if w.isdigit() else
+                   bool(set(tokenize(w)) <= have) or _expansion_covered(w, have) or any(s <= offset < e for s, e in spans)
+                   for offset, w in wanted]
+        for i, (offset, w) in enumerate(wanted):  # "good or outstanding": one side is enough
+            covered[i] = covered[i] or any(set(tokenize(p)) <= have for p in _or_partners(question, offset, w))
+        missing = [w for (_, w), ok in zip(wanted, covered) if not ok]
+        if best is None or len(missing) < len(best):
+            best = missing
+        if not missing:
+            return []
+    return best if best is not None else [w for _, w in wanted]
+
+
+def _figure_named(question: str, offset: int, number: str, text: str) -> bool:
+    """A number the question counts by must come with its neighbouring word: "under 5" is not
+    answered by "5 mainstream secondary" schools."""
+    before = re.search(r"([A-Za-z]+)\s+$", question[:offset])
+    after = re.match(r"\s+([A-Za-z]+)", question[offset + len(number):])
+    return any(re.search(p, text, re.I) for p in (
+        [rf"\b{before.group(1)}\s+{number}\b"] if before else []) + ([rf"\b{number}\s+{after.group(1)}"] if after else []))
+
+
+def _or_partners(question: str, offset: int, word: str) -> list[str]:
+    """The words either side of an "or" next to the word at `offset`."""
+    before = re.search(r"([A-Za-z0-9'-]+)\s+or\s+$", question[:offset], re.I)
+    after = re.match(r"\s+or\s+([A-Za-z0-9'-]+)", question[offset + len(word):], re.I)
+    return [m.group(1) for m in (before, after) if m]
+
+
+def _mostly_in(words: str, have: set[str]) -> bool:
+    """Most of the phrase's words, leaving out who is counted ("looked after [children] in care")."""
+    toks = set(tokenize(words)) - _WHO_IS_COUNTED
+    return bool(toks) and len(toks & have) >= max(1, round(len(toks) * 2 / 3))
+
+
 @dataclass(frozen=True)
 class Gaps:
     """What the question asks for that the evidence does not contain."""
@@ -187,6 +301,9 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         hard.append("what was found")
     if missing_date(question, sentences, context):
         hard.append("a date")
+    breakdown = missing_breakdown(question, sentences, context)
+    if breakdown:
+        hard.append("a figure for " + " ".join(breakdown))
     ev_years = _years(evidence)
     for m in _YEAR.finditer(question):
         wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)

@@ -184,3 +184,9 @@ class Glossary:
                 out.append(expansion)
         seen: set[str] = set()
         return [e for e in out if not (e in seen or seen.add(e))]
+
+    def plain_phrases(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, document words) of each everyday phrase in the text: "kids in care" is
+        "looked after children in care" in the documents, so a passage saying so covers it."""
+        lower = text.lower()
+        return [(m.start(), m.end(), expansion) for pattern, expansion in self._plain for m in pattern.finditer(lower)]

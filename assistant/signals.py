@@ -9,24 +9,13 @@ from __future__ import annotations
 
 import re
 
-from assistant.evidence import EMAIL, PHONE
+from assistant.evidence import EMAIL, PHONE, counts_something  # noqa: F401 (part of what signals offer)
 
 NUMERIC_Q = re.compile(r"\b(how many|how much|number|numbers|stats?|statistics|figures?|percent|%|"
                        r"proportion|rate|count|total|when|what date|which date|how often|budget|cost|"
                        r"income|spent|spend|expenditure|reserves|how long|phone|telephone|attainment|score)\b", re.I)
 CONTACT_Q = re.compile(r"\b(contact|address|phone|telephone|email|e-mail|ring|call|reach|get in touch|number for)\b", re.I)
-_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                          r"hundred|thousand|dozen)\b", re.I)
 WHEN_Q = re.compile(r"\b(when|what date|which date|how long|how often|what year)\b", re.I)
-_YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*\d{2,4}\b|\b(?:in|during|since|from|until|by|for|to|"
-                           r"january|february|march|april|may|june|july|august|september|october|november|december)"
-                           r"\s+(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?\b", re.I)
-
-
-def counts_something(text: str) -> bool:
-    """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21")."""
-    bare = _YEAR_MENTION.sub(" ", text)
-    return bool(re.search(r"\d", bare) or _NUMBER_WORD.search(bare))
 
 
 def contact_block(text: str) -> bool:

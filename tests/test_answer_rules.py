@@ -184,3 +184,59 @@ def test_a_when_question_needs_a_date_beside_its_subject() -> None:
     # A date in the title or section (a newsletter's quarter) is not the date of the thing asked about.
     assert missing_date("when is the next conference", "The annual conference is being planned.",
                         "HSSCP Newsletter Quarter 3 2025-26 Key Events > Conferences")
+
+
+def test_a_breakdown_question_needs_the_figure_for_what_it_counts_by() -> None:
+    from assistant.evidence import breakdown_asked, missing_breakdown
+
+    overall = "In 2020-21, 2003 children were present at a domestic abuse incident."
+    follow_up = "how many kids were present at domestic abuse incidents in hartlepool how many of them were under 5"
+    assert breakdown_asked(follow_up) == "under 5"
+    assert missing_breakdown(follow_up, overall) == ["5"]
+    # A number counts only beside the word it came with: "5 mainstream secondary" is not "under 5".
+    assert missing_breakdown(follow_up, "There are 38 schools with 5 mainstream secondary schools.") == ["5"]
+    assert missing_breakdown(follow_up, "Of these, 410 were under 5.") == []
+    neglect = "how many of the hartlepool child protection plans were under the neglect category?"
+    assert missing_breakdown(neglect, "There were 120 children on child protection plans.", "About Hartlepool") == ["neglect", "category"]
+    assert missing_breakdown(neglect, "Neglect was the category for 61 of the plans.", "About Hartlepool") == []
+    # The figure must be in the sentence (or the next one) that names the breakdown, not elsewhere in the passage.
+    assert missing_breakdown("how many cases were looked at in the december audit",
+                             "An audit took place in December. It was well attended. There were 12 partners.") != []
+
+
+def test_a_breakdown_is_covered_by_either_side_of_an_or_and_by_the_documents_words() -> None:
+    from assistant.evidence import missing_breakdown
+
+    assert missing_breakdown("what percentage of hartlepool schools are rated good or outstanding by ofsted",
+                             "87% of schools are rated good by Ofsted.") == []
+    assert missing_breakdown("how many of those were kids in care? (how many missing episodes were there)",
+                             "There were 150 missing episodes by 38 looked after young people.") == []
+    # The opening verb is not what is counted by; the rest is.
+    assert missing_breakdown("how many children were flagged as at risk of criminal exploitation",
+                             "45 children were at risk of sexual exploitation.") == ["criminal"]
+    assert missing_breakdown("how many children were flagged as at risk of sexual exploitation",
+                             "45 children were at risk of sexual exploitation.") == []
+
+
+def test_only_breakdown_questions_are_checked_for_one() -> None:
+    from assistant.evidence import breakdown_asked, missing_breakdown
+
+    assert breakdown_asked("how many times were staff accused of something") == ""  # "times were" is not a breakdown
+    assert breakdown_asked("how many training sessions did hsscp run") == ""
+    assert missing_breakdown("what did the audit find", "nothing countable") == []
+    # A resolved follow-up's earlier question (in brackets) is not asked again.
+    assert breakdown_asked("how many of those got a return home interview? (how many kids were missing in 2020-21)") \
+        == "a return home interview"
+
+
+def test_a_decline_names_the_breakdown_no_passage_gives() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    hits = [Hit(Chunk("c1", "d1", "352 missing episodes by 151 young people."), doc, 1.0)]
+    reason = Composer(CountingEmbedder())._what_is_missing(Query("how many of them were boys", ()), hits)
+    assert reason == ' None of the closest passages gives the figure for "boys".'
