@@ -20,7 +20,7 @@ from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
 from assistant.evidence import (asked_kinds, breakdown_asked, evidence_gaps, missing_breakdown, missing_date,
-                                missing_findings, missing_kinds, spells_out)
+                                missing_findings, missing_kinds, missing_place, spells_out)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, counts_something, places_in
 from index.text import tokenize
 from ingest.chunker import split_sentences
@@ -174,7 +174,7 @@ class Composer:
         close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
         if close < s.found_dense_low:
             return False
-        gaps = evidence_gaps(query, _evidence_text(h), vocab, _context(h), h.chunk.text)
+        gaps = evidence_gaps(query, _evidence_text(h), vocab, _context(h), h.chunk.text, h.section)
         if gaps.hard:
             return False
         if gaps.uncovered_share > s.max_uncovered_share and close < s.found_dense:
@@ -220,7 +220,8 @@ class Composer:
         does not quote the 2020-21 figures.
         """
         used = hits[: self.settings.passages_used]
-        gapped = [bool(evidence_gaps(query, _evidence_text(h), vocab, _context(h), h.chunk.text).hard) for h in used]
+        gapped = [bool(evidence_gaps(query, _evidence_text(h), vocab, _context(h), h.chunk.text, h.section).hard)
+                  for h in used]
         quotable = [i for i in range(len(used)) if not gapped[i]] or list(range(len(used)))
         units = [Unit(i, p, t) for i in quotable for p, t in enumerate(passage_units(used[i].chunk.text))]
         if not units:
@@ -293,6 +294,9 @@ class Composer:
             return " None of the closest passages says what was found or recommended."
         if all(missing_date(query.text, h.chunk.text, _context(h)) for h in used):
             return " None of the closest passages gives a date for it."
+        places = {missing_place(query.text, h.chunk.text, h.section) for h in used}
+        if len(places) == 1 and "" not in places:
+            return f" The closest passages give these figures for other areas, not {places.pop()}."
         if all(missing_breakdown(query.text, h.chunk.text, _context(h)) for h in used):
             return f" None of the closest passages gives the figure for \"{breakdown_asked(query.text)}\"."
         return ""

@@ -23,6 +23,7 @@ FILLER = frozenset("""often actually anything something everything really still 
     currently please thanks hi hello whats what's who's where's here there ok okay sure kind sort lot lots
     best good bad right wrong ever never always usually also just even anyone someone won""".split())
 _FILLER_STEMS = frozenset(tokenize(" ".join(FILLER)))  # "really" -> "realli": filler as the tokenizer sees it
+_QUARTER = re.compile(r"\b(?:q|quarter\s*)([1-4])\b", re.I)  # "Q2", "quarter 3": a newsletter's quarter
 _YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 _NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
 _NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
@@ -102,9 +103,14 @@ def _all_named(names: list[str], text: str) -> bool:
     return all(re.search(rf"\b{re.escape(n)}\b", lower) for n in names)
 
 
+def _sentences(text: str) -> list[str]:
+    """The passage's sentences; each line (a list item, a table row) ends one."""
+    return [s for line in text.split("\n") if line.strip() for s in split_sentences(line)]
+
+
 def _sentence_pairs(text: str) -> list[str]:
     """Each sentence with the one after it: what a claim and its neighbour say together."""
-    sentences = [s for line in text.split("\n") if line.strip() for s in split_sentences(line)]
+    sentences = _sentences(text)
     return [f"{a} {b}" for a, b in zip(sentences, sentences[1:] + [""])]
 
 
@@ -266,6 +272,33 @@ def _mostly_in(words: str, have: set[str]) -> bool:
     return bool(toks) and len(toks & have) >= max(1, round(len(toks) * 2 / 3))
 
 
+# The partnership covers two areas, and its reports give each one's figures under its own heading
+# ("About Hartlepool > Hartlepool Demographics"). A question about Stockton's figure is not
+# answered by Hartlepool's, however alike the sentences are.
+_AREAS = ("hartlepool", "stockton", "middlesbrough", "redcar", "darlington", "durham")
+_FIGURE_Q = re.compile(r"\b(?:how many|how much|number of|proportion|percentage|percent|rate|figures?|statistics|stats"
+                       r"|attainment|score|total)\b|%", re.I)
+
+
+def _areas_in(text: str) -> set[str]:
+    lower = text.lower()
+    return {a for a in _AREAS if re.search(rf"\b{a}\b", lower)}
+
+
+def missing_place(question: str, evidence: str, section: str = "") -> str:
+    """The area a figure question names ("attainment 8 stockton") when every figure in the evidence
+    is given for another area, by its sentence or by the section it is filed under; else ""."""
+    asked = _areas_in(question)
+    if len(asked) != 1 or not _FIGURE_Q.search(question):
+        return ""
+    figures = [s for s in _sentences(evidence) if counts_something(s)]
+    for sentence in figures:
+        named = _areas_in(f"{section} {sentence}")
+        if not named or named & asked:
+            return ""
+    return next(iter(asked)).capitalize() if figures else ""
+
+
 @dataclass(frozen=True)
 class Gaps:
     """What the question asks for that the evidence does not contain."""
@@ -287,7 +320,7 @@ def _years(text: str) -> set[str]:
 
 
 def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, context: str = "",
-                  body: str | None = None) -> Gaps:
+                  body: str | None = None, section: str = "") -> Gaps:
     """Hard gaps (a kind of fact, a year, a named review, a specific unknown term) and the share
     of topic words missed.
 
@@ -304,6 +337,11 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     breakdown = missing_breakdown(question, sentences, context)
     if breakdown:
         hard.append("a figure for " + " ".join(breakdown))
+    place = missing_place(question, sentences, section)
+    if place:
+        hard.append("a figure for " + place)
+    ev_quarters = {m.group(1) for m in _QUARTER.finditer(evidence)}
+    hard.extend(m.group(0) for m in _QUARTER.finditer(question) if m.group(1) not in ev_quarters)
     ev_years = _years(evidence)
     for m in _YEAR.finditer(question):
         wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)

@@ -240,3 +240,24 @@ def test_a_decline_names_the_breakdown_no_passage_gives() -> None:
     hits = [Hit(Chunk("c1", "d1", "352 missing episodes by 151 young people."), doc, 1.0)]
     reason = Composer(CountingEmbedder())._what_is_missing(Query("how many of them were boys", ()), hits)
     assert reason == ' None of the closest passages gives the figure for "boys".'
+
+
+def test_a_figure_for_another_area_does_not_answer() -> None:
+    from assistant.evidence import missing_place
+
+    q = "what was the average attainment 8 score in stockton?"
+    hartlepool = "Hartlepool has a population of 93,663.\n- Average Attainment 8 score is 46.8"
+    assert missing_place(q, hartlepool, "About Hartlepool > Hartlepool Demographics") == "Stockton"
+    assert missing_place(q, "- Average Attainment 8 score is 45.1", "About Stockton-on-Tees > Stockton Demographics") == ""
+    # A figure filed under neither area, or a question naming both or none, is left to the other checks.
+    assert missing_place(q, "Average Attainment 8 score is 46.8", "Education") == ""
+    assert missing_place("attainment 8 in hartlepool and stockton", hartlepool, "About Hartlepool") == ""
+    assert missing_place("what does the stockton early help team do", hartlepool, "About Hartlepool") == ""
+
+
+def test_a_quarter_the_passage_lacks_is_a_hard_gap() -> None:
+    q = "serious incident notifications q2 2025-26"
+    other = "HSSCP Newsletter Quarter 3 2025-26 0 Serious Incident Notifications were received during this quarter."
+    assert "q2" in evidence_gaps(Query(q, ()), other, None).hard
+    assert evidence_gaps(Query("training sessions delivered q3", ()), "Newsletter Quarter 3 2025-26 training sessions delivered",
+                         None).hard == ()
