@@ -20,7 +20,7 @@ from assistant.models import Answer, Hit
 from assistant.retrieval import Query
 from index.embedder import Embedder
 from assistant.evidence import (asked_kinds, breakdown_asked, evidence_gaps, missing_breakdown, missing_date,
-                                missing_findings, missing_kinds, missing_place, spells_out)
+                                missing_findings, missing_kinds, missing_person, missing_place, spells_out)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, counts_something, places_in
 from index.text import tokenize
 from ingest.chunker import split_sentences
@@ -294,6 +294,8 @@ class Composer:
             return " None of the closest passages says what was found or recommended."
         if all(missing_date(query.text, h.chunk.text, _context(h)) for h in used):
             return " None of the closest passages gives a date for it."
+        if all(missing_person(query.text, h.chunk.text) for h in used):
+            return " None of the closest passages names who it is."
         places = {missing_place(query.text, h.chunk.text, h.section) for h in used}
         if len(places) == 1 and "" not in places:
             return f" The closest passages give these figures for other areas, not {places.pop()}."

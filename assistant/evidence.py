@@ -76,7 +76,8 @@ def missing_kinds(question: str, evidence: str) -> list[str]:
 # published": the passage must say what was found, near where it names what was reviewed.
 _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show)\b|\bfindings?\b|\blessons?\b"
                          r"|\bkey (?:messages?|learning|points)\b|\brecommendations?\b"
-                         r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b", re.I)
+                         r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b"
+                         r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b", re.I)
 _RECOMMEND_Q = re.compile(r"\brecommend(?:ed|s|ations?)?\b", re.I)
 _RECOMMEND_CUES = re.compile(r"\brecommend\w*", re.I)
 _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighted|highlights?|learning|lessons?|themes?"
@@ -299,6 +300,54 @@ def missing_place(question: str, evidence: str, section: str = "") -> str:
     return next(iter(asked)).capitalize() if figures else ""
 
 
+# "Who is the business manager?" asks for a person; a passage naming the role ("the HSSCP Business
+# Manager and the Independent Chair") does not say who holds it. Nor does "I am standing down"
+# say who replaced the chair.
+_WHO_HOLDS_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s|\s+is|\s+was)|what is the name of)\s+(?:the|our)\s+"
+                          r"(?P<role>[A-Za-z' -]*?\b(?:chair|chairperson|manager|lead|leader|officer|director|reviewer|author"
+                          r"|friend|scrutineer|head|co-?ordinator|lado|dsl|worker|adviser|advisor|nurse|doctor|inspector"
+                          r"|commissioner|representative|person|contact))s?(?=\s+(?:who|that|thats|doing|for|at|in|of|and)\b"
+                          r"|\s*[?.!]?\s*$)", re.I)
+_SUCCESSOR_Q = re.compile(r"\bwho\b.{0,40}?\b(?:replac\w*|succeed\w*|took over|taken over|taking over|is the new|'s the new)\b",
+                          re.I)
+_SUCCESSION = re.compile(r"\b(?:replac\w*|succeed\w*|successor|took over|taken over|taking over|appointed|appointment of"
+                         r"|new|incoming|interim)\b", re.I)
+_PERSON = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+[A-Z][a-z]+|\b[A-Z][a-z]+\s+([A-Z][a-z'-]+)\b")
+_NOT_SURNAMES = frozenset({"safeguarding", "teeswide"})
+
+
+def names_a_person(text: str) -> bool:
+    """A personal name: "Dave Pickard", "Dr Smith" (not "Business Manager" or "Tees Valley",
+    whose second word is a common word or a place)."""
+    from assistant.followup import PLACES  # the follow-up resolver owns the list of places
+
+    for m in _PERSON.finditer(text):
+        surname = m.group(1)
+        if surname is None:
+            return True
+        lower = surname.lower()
+        if m.group(0).split()[0].lower() in STOPWORDS:  # "Lines Of Enquiry"
+            continue
+        if not is_common_word(lower) and lower not in PLACES and lower not in _NOT_SURNAMES:
+            return True
+    return False
+
+
+def missing_person(question: str, evidence: str) -> str:
+    """What a who-holds-the-role question needs and the evidence lacks: "a name" when no pair of
+    sentences that names the role (or, for "who replaced...", a succession) names a person."""
+    successor = _SUCCESSOR_Q.search(question)
+    asked = _WHO_HOLDS_Q.search(question)
+    if not (successor or asked):
+        return ""
+    role = set(tokenize(asked.group("role"))) - _FILLER_STEMS if asked else set()
+    for pair in _sentence_pairs(evidence):
+        about = _SUCCESSION.search(pair) if successor else (not role or len(role & set(tokenize(pair))) * 2 >= len(role))
+        if about and names_a_person(pair):
+            return ""
+    return "a name"
+
+
 @dataclass(frozen=True)
 class Gaps:
     """What the question asks for that the evidence does not contain."""
@@ -337,6 +386,9 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     breakdown = missing_breakdown(question, sentences, context)
     if breakdown:
         hard.append("a figure for " + " ".join(breakdown))
+    person = missing_person(question, sentences)
+    if person:
+        hard.append(person)
     place = missing_place(question, sentences, section)
     if place:
         hard.append("a figure for " + place)

@@ -261,3 +261,21 @@ def test_a_quarter_the_passage_lacks_is_a_hard_gap() -> None:
     assert "q2" in evidence_gaps(Query(q, ()), other, None).hard
     assert evidence_gaps(Query("training sessions delivered q3", ()), "Newsletter Quarter 3 2025-26 training sessions delivered",
                          None).hard == ()
+
+
+def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
+    from assistant.evidence import missing_person, names_a_person
+
+    assert names_a_person("Dave Pickard\nHSSCP Independent Chair")
+    assert not names_a_person("the HSSCP Business Manager and the HSSCP Independent Chair")
+    assert not names_a_person("Identification of Key Lines Of Enquiry (KLOE) for Tees Valley partners")
+    signature = "After seven years as Independent Chair I am standing down.\nDave Pickard\nHSSCP Independent Chair"
+    assert missing_person("who was the independent chair", signature) == ""
+    assert missing_person("who is the HSSCP business manager",
+                          "Membership is the Statutory Safeguarding Partners, the HSSCP Business Manager and the Chair.") == "a name"
+    # Standing down is not being replaced: a successor needs a sentence about the succession naming someone.
+    assert missing_person("who replaced Dave Pickard as independent chair", signature) == "a name"
+    assert missing_person("who took over as chair", "Jane Doe was appointed as the new Independent Chair in May.") == ""
+    # Not asking who holds a role: left to the other checks.
+    assert missing_person("who is the trauma informed active learning event aimed at", "no names") == ""
+    assert missing_person("who makes the final decision in an escalation", "no names") == ""
