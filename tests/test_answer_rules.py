@@ -275,7 +275,7 @@ def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
                           "Membership is the Statutory Safeguarding Partners, the HSSCP Business Manager and the Chair.") == "a name"
     # Standing down is not being replaced: a successor needs a sentence about the succession naming someone.
     assert missing_person("who replaced Dave Pickard as independent chair", signature) == "a name"
-    assert missing_person("who took over as chair", "Jane Doe was appointed as the new Independent Chair in May.") == ""
+    assert missing_person("who took over as chair", "Sarah Whitfield was appointed as the new Independent Chair in May.") == ""
     # Not asking who holds a role: left to the other checks.
     assert missing_person("who is the trauma informed active learning event aimed at", "no names") == ""
     assert missing_person("who makes the final decision in an escalation", "no names") == ""
