@@ -48,13 +48,21 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:gov|org|co|nhs|ac|police)\.uk\b|\b[\w-]+\.(?:com|org|net)\b", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(?:am|pm)\b|\b(?:noon|midday)\b", re.I)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+_VENUE = re.compile(r"\b(?:venue|centre|center|hall|hotel|stadium|suite|building|library|campus|online|virtual(?:ly)?"
+                    r"|teams|zoom|webinar|face[- ]to[- ]face|in person|held at|takes? place at|taking place at)\b"
+                    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
 _MONEY = re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:pounds|p)\b|\bfree\b|\bno (?:cost|charge|fee)\b", re.I)
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("a phone number", re.compile(r"\b(?:phone|telephone|tel|ring)\b|\b(?:team|hub|line|duty|desk|office)"
                                   r"(?:'s)? (?:phone |contact )?number\b|\bnumber (?:for|of) the [\w' ]*"
                                   r"(?:team|hub|line|service|desk|office)\b", re.I), PHONE),
     ("an email address", re.compile(r"\be-?mail(?: address)?\b(?!\s+(?:me|them|it|him|her))", re.I), EMAIL),
-    ("a web address", re.compile(r"\b(?:web ?address|website address|web ?link|url|link to)\b", re.I), _WEB),
+    ("a web address", re.compile(r"\b(?:web ?address|website address|web ?link|url|link to)\b"
+                                 r"|\bwhere (?:do|can|would|should) (?:i|we|you) (?:find|get|access|download)\b"
+                                 r"|\bwhere(?:'s|s| is| are) (?:the|a|an) [\w' -]*\b(?:forms?|procedures?|guidance|polic(?:y|ies)"
+                                 r"|toolkits?|documents?|templates?|leaflets?)\b", re.I), _WEB),
+    ("a venue", re.compile(r"\bwhere(?:'s|s| is| are| will| was| were)\b[\w' -]*\b(?:held|hosted|taking place|take place"
+                           r"|happening|located|based)\b", re.I), _VENUE),
     ("a time of day", re.compile(r"\bwhat times?\b(?! of (?:year|the year|month))", re.I), _CLOCK),
     ("a postcode", re.compile(r"\b(?:post ?code|postal address)\b", re.I), _POSTCODE),
     ("a price", re.compile(r"\bhow much\b[\w' ]*\b(?:cost|charge|pay for|fee)\b|\b(?:price|fee)s? (?:for|of)\b", re.I), _MONEY),

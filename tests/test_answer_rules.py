@@ -279,3 +279,19 @@ def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
     # Not asking who holds a role: left to the other checks.
     assert missing_person("who is the trauma informed active learning event aimed at", "no names") == ""
     assert missing_person("who makes the final decision in an escalation", "no names") == ""
+
+
+def test_where_to_find_a_document_asks_for_a_web_address_and_where_an_event_is_held_for_a_venue() -> None:
+    from assistant.evidence import asked_kinds, missing_kinds
+
+    assert asked_kinds("where do I find the tees safeguarding procedures") == ["a web address"]
+    assert asked_kinds("where is the early help referral form for Stockton") == ["a web address"]
+    assert missing_kinds("where do I find the tees safeguarding procedures",
+                         "The procedures are at www.teescpp.org.uk and are updated every six months.") == []
+    assert asked_kinds("where's the teeswide HOTH conference being held") == ["a venue"]
+    conference = "The HOTH group are delivering a Teeswide HOTH Conference which will take place on 18th March 2026."
+    assert missing_kinds("where's the teeswide HOTH conference being held", conference) == ["a venue"]
+    assert missing_kinds("where's the conference being held", "The conference will be held at the Hartlepool Civic Centre.") == []
+    # "Where" that asks neither: where recommendations went, where information came from.
+    assert asked_kinds("where did the recommendations from the missing kids deep dive go") == []
+    assert asked_kinds("why does it matter to write down where a bit of information came from") == []
