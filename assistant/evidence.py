@@ -51,6 +51,11 @@ _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 _VENUE = re.compile(r"\b(?:venue|centre|center|hall|hotel|stadium|suite|building|library|campus|online|virtual(?:ly)?"
                     r"|teams|zoom|webinar|face[- ]to[- ]face|in person|held at|takes? place at|taking place at)\b"
                     r"|\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.I)
+_N = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty)"
+_PERIOD = r"(?:working\s+)?(?:days?|weeks?|hours?|hrs?)"  # not months: "within 12 months" is a statistic's window
+_DURATION = re.compile(rf"\bwithin\s+{_N}\s*{_PERIOD}\b|\b{_N}\s*{_PERIOD}\s+(?:of|after|from|before)\b"
+                       rf"|\b{_N}\s+working\s+days?\b|\bimmediately\b|\bsame day\b|\bnext working day\b|\bwithout delay\b",
+                       re.I)  # a time limit ("within 72 hours", "15 working days of"), not "two audit days"
 _MONEY = re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:pounds|p)\b|\bfree\b|\bno (?:cost|charge|fee)\b", re.I)
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("a phone number", re.compile(r"\b(?:phone|telephone|tel|ring)\b|\b(?:team|hub|line|duty|desk|office)"
@@ -61,6 +66,8 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
                                  r"|\bwhere (?:do|can|would|should) (?:i|we|you) (?:find|get|access|download)\b"
                                  r"|\bwhere(?:'s|s| is| are) (?:the|a|an) [\w' -]*\b(?:forms?|procedures?|guidance|polic(?:y|ies)"
                                  r"|toolkits?|documents?|templates?|leaflets?)\b", re.I), _WEB),
+    ("a time limit", re.compile(r"\bhow many (?:working )?(?:days|weeks|hours)\b|\bhow (?:quickly|soon)\b"
+                                r"|\btime ?scales?\b|\bdeadline\b", re.I), _DURATION),
     ("a venue", re.compile(r"\bwhere(?:'s|s| is| are| will| was| were)\b[\w' -]*\b(?:held|hosted|taking place|take place"
                            r"|happening|located|based)\b", re.I), _VENUE),
     ("a time of day", re.compile(r"\bwhat times?\b(?! of (?:year|the year|month))", re.I), _CLOCK),

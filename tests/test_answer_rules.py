@@ -295,3 +295,15 @@ def test_where_to_find_a_document_asks_for_a_web_address_and_where_an_event_is_h
     # "Where" that asks neither: where recommendations went, where information came from.
     assert asked_kinds("where did the recommendations from the missing kids deep dive go") == []
     assert asked_kinds("why does it matter to write down where a bit of information came from") == []
+
+
+def test_a_how_many_days_question_needs_a_time_limit_not_any_number_of_days() -> None:
+    from assistant.evidence import missing_kinds
+
+    q = "how many days do I have to hold an initial child protection conference after a strategy discussion"
+    assert missing_kinds(q, "The partnership undertook two multi-agency audit days during 2020-21.") == ["a time limit"]
+    assert missing_kinds(q, "258 domestic abuse incidents witnessed by children within 12 months of a similar incident") \
+        == ["a time limit"]
+    assert missing_kinds(q, "The conference must be held within 15 working days of the strategy discussion.") == []
+    assert missing_kinds("how quickly should a missing child get a return home interview",
+                         "An independent return home interview should be offered within 72 hours.") == []
