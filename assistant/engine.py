@@ -15,8 +15,10 @@ from assistant.answer import AnswerSettings, Composer
 from assistant.followup import resolve
 from assistant.models import Answer
 from assistant.retrieval import Retriever
+from assistant.spelling import Speller, tidy
 from index.embedder import Embedder
 from index.reader import IndexReader
+from index.text import tokenize
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10))
@@ -64,7 +66,22 @@ class _Loaded:
         self.reader = reader
         self.retriever = retriever
         self._catalogue = None
+        self._speller: Speller | None = None
         self._lock = threading.Lock()
+
+    def speller(self) -> Speller:
+        """The words of this generation's passages, read on the first question with a word the
+        index does not know."""
+        with self._lock:
+            if self._speller is None:
+                infos = self.reader.rows(list(range(len(self.reader))))
+                self._speller = Speller(f"{i.document.title} {' '.join(i.chunk.heading_path)} {i.chunk.text}" for i in infos)
+            return self._speller
+
+    def knows(self, word: str) -> bool:
+        """The index has the word (as BM25 stems it)."""
+        vocab = self.reader.bm25.vocab
+        return all(t in vocab for t in tokenize(word))
 
     def catalogue(self):
         from assistant.themes import catalogue
@@ -103,8 +120,11 @@ class Assistant:
             doc_types: set[str] | None = None, sources: set[str] | None = None) -> Answer:
         """Answer a question (a follow-up is resolved against `history` first)."""
         text = clean_question(question)
-        resolved = resolve(text, _clean_history(history or []))
         loaded = self._current()
+        def spelt(t: str) -> str:
+            return tidy(t, loaded.knows, loaded.speller)
+
+        resolved = resolve(spelt(text), [spelt(h) for h in _clean_history(history or [])])
         themed = self._themes_answer(text, resolved, loaded)
         if themed is not None:
             return themed

@@ -173,3 +173,9 @@ def test_app_shows_injected_page_text_escaped(tmp_path: Path, data_dir: Path, mo
     assert shown >= 1  # the passage with the tags was displayed, as text
     user_text = [t.value for t in at.text]
     assert any(IMG in t for t in user_text)  # the question is shown with st.text: literal, never markup
+
+
+def test_a_misspelt_question_is_asked_as_the_documents_spell_it(indexed: Path, embedder: CountingEmbedder) -> None:
+    answer = Assistant(indexed, embedder).ask("whos running the teeswide HOTH confrence", history=["any conferances?"])
+    assert answer.resolved_question.startswith("who's running the teeswide HOTH conference")
+    assert answer.question == "whos running the teeswide HOTH confrence"  # what was typed is kept as typed
