@@ -16,12 +16,13 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from assistant.models import Answer, Hit
-from assistant.retrieval import Query
-from index.embedder import Embedder
 from assistant.evidence import (asked_kinds, breakdown_asked, evidence_gaps, missing_breakdown, missing_date,
                                 missing_findings, missing_kinds, missing_person, missing_place, spells_out)
+from assistant.followup import split_follow_up
+from assistant.models import Answer, Hit
+from assistant.retrieval import Query
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, counts_something, places_in
+from index.embedder import Embedder
 from index.text import tokenize
 from ingest.chunker import split_sentences
 
@@ -186,17 +187,21 @@ class Composer:
                      idf: Callable[[str], float]) -> list[float]:
         """Meaning + the question's words (headings count half) - a little per citation rank."""
         vecs = self._embed_units([u.text for u in units])
-        own = set(tokenize(query.text))
-        expanded = set(tokenize(" ".join(query.expansions))) - own
+        asked, earlier = split_follow_up(query.text)
+        own = set(tokenize(asked))
+        expanded = (set(tokenize(" ".join((*query.expansions, earlier)))) - own)
+        if earlier:  # "who's dealing with the recommendations? (what was the audit about)": the question leads
+            qvec = qvec + self._embed_units([asked])[0]
+            qvec = qvec / max(float(np.linalg.norm(qvec)), 1e-9)
         numeric = bool(NUMERIC_Q.search(query.text))
         asks_contact = bool(asked_kinds(query.text)) or bool(CONTACT_Q.search(query.text))
         when = bool(WHEN_Q.search(query.text))  # a date answers it; elsewhere a year alone counts nothing
         heading_toks = [set(tokenize(" ".join((h.document.title, *h.chunk.heading_path)))) for h in hits]
         weight = {t: idf(t) for t in own | expanded}
         denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
-        asked = places_in(query.text)
+        places = places_in(query.text)
         where = [places_in(f"{h.section} {h.chunk.text}") for h in hits]
-        place_clash = [bool(asked) and bool(w) and not (asked & w) for w in where]
+        place_clash = [bool(places) and bool(w) and not (places & w) for w in where]
         scores = []
         for u, v in zip(units, vecs):
             toks = set(tokenize(u.text))

@@ -93,6 +93,7 @@ _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show
                          r"|\bkey (?:messages?|learning|points)\b|\brecommendations?\b"
                          r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b"
                          r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b", re.I)
+_WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
 _RECOMMEND_Q = re.compile(r"\brecommend(?:ed|s|ations?)?\b", re.I)
 _RECOMMEND_CUES = re.compile(r"\brecommend\w*", re.I)
 _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighted|highlights?|learning|lessons?|themes?"
@@ -140,8 +141,8 @@ def missing_findings(question: str, evidence: str, context: str = "") -> bool:
     carry a word of finding ("identified", "learning", "good practice"; a question about
     recommendations needs the word "recommend...").
     """
-    if not _FINDINGS_Q.search(question):
-        return False
+    if not _FINDINGS_Q.search(question) or _WHO_ASKED.match(question):
+        return False  # "who's dealing with the recommendations?" asks who, not what they were
     subject = {t for t in tokenize(question) if t not in _NOT_SUBJECT}
     if not subject:
         return False

@@ -14,6 +14,10 @@ from index.text import STOPWORDS, words
 
 _LEAD = re.compile(r"^\s*(and|but|also|so|then|ok|okay|what about|how about|and what about|and for|same for|what of)\b[\s,]*", re.I)
 _ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|he|she|his|her|the same|the review|the report|the group|the plan)\b", re.I)
+# "who's leading on the recommendations?" after a question about the December audit means the
+# audit's recommendations: a generic "the ..." with nothing else to pin it down points back.
+_GENERIC_DEFINITE = re.compile(r"\bthe (recommendations?|findings?|actions?|learning|outcomes?|results?|audit|deep dive|"
+                               r"conference|event|meeting|briefings?|training|sessions?|toolkit|strategy|action plan)\b", re.I)
 _PROPER = re.compile(r"\b([A-Z][a-z]+(?:[- ](?:on|upon|[A-Z][a-z]+))*(?:-[A-Z][a-z]+)?)\b")
 _QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does|did|can|could|should)\b", re.I)
 
@@ -47,6 +51,8 @@ def needs_context(question: str) -> bool:
     if _ANAPHORA.search(question) and len(content) <= 5:
         return True
     has_name = bool(_proper_nouns(question)) or bool(re.search(r"\b[A-Z]{2,}\b", question))
+    if _GENERIC_DEFINITE.search(question) and len(content) <= 3 and not has_name:
+        return True
     return len(content) <= 1 and not has_name
 
 
@@ -118,6 +124,13 @@ def _swap_phrase(rest: str, previous: str) -> str | None:
     return f"{previous[:start]}{article} {' '.join(new)}{previous[end:]}"
 
 
+def split_follow_up(resolved: str) -> tuple[str, str]:
+    """("who's dealing with the recommendations?", "what was the audit about") from a follow-up
+    resolved by carrying the earlier question along in brackets; (resolved, "") otherwise."""
+    m = re.match(r"^(.*\S)\s+\(([^()]+)\)$", resolved)
+    return (m.group(1), m.group(2)) if m else (resolved, "")
+
+
 def resolve(question: str, history: list[str]) -> str:
     """The question to retrieve with: the follow-up made to stand alone.
 
@@ -149,6 +162,6 @@ def resolve(question: str, history: list[str]) -> str:
         swapped = _swap_phrase(rest, previous)
         if swapped is not None:
             return swapped
-    if elliptical and rest and not new_names:
+    if elliptical and rest and not new_names and not _GENERIC_DEFINITE.search(question):
         return f"{previous.rstrip(' ?.!')} {rest}".strip()
     return f"{question} ({previous.rstrip(' ?.!')})"

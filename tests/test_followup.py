@@ -42,3 +42,23 @@ def test_a_new_phrase_takes_the_place_of_the_earlier_one() -> None:
 def test_a_phrase_that_points_back_is_not_swapped_in() -> None:
     resolved = resolve("and the stats for that?", ["what is the CSAFE deep dive"])
     assert "CSAFE deep dive" in resolved
+
+
+def test_a_generic_the_phrase_points_back_to_the_earlier_question() -> None:
+    from assistant.followup import split_follow_up
+
+    resolved = resolve("who's leading on the recommendations?", ["what was the december multi agency audit about"])
+    assert resolved == "who's leading on the recommendations? (what was the december multi agency audit about)"
+    assert split_follow_up(resolved) == ("who's leading on the recommendations?", "what was the december multi agency audit about")
+    assert split_follow_up("how many kids live in hartlepool") == ("how many kids live in hartlepool", "")
+    # A question that names what it is about stands alone.
+    assert resolve("what were the recommendations of the CSAFE deep dive", ["what was the december audit about"]) \
+        == "what were the recommendations of the CSAFE deep dive"
+
+
+def test_who_is_acting_on_recommendations_is_not_asking_what_they_were() -> None:
+    from assistant.evidence import missing_findings
+
+    q = "who's dealing with the recommendations? (what did the december audit find)"
+    assert not missing_findings(q, "Recommendations from the audit are being addressed by the HSSCP Engine Room.")
+    assert missing_findings("what did the december audit recommend", "The audit took place in December.")
