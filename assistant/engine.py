@@ -130,7 +130,8 @@ class Assistant:
             return themed
         query = loaded.retriever.plan(resolved)
         qvec = loaded.retriever.embed_query(query.dense_text)
-        hits = loaded.retriever.search_planned(query, qvec, k=max(1, k), doc_types=doc_types, sources=sources)
+        hits = loaded.retriever.search_planned(query, qvec, k=max(1, k), doc_types=doc_types, sources=sources,
+                                               search_vec=loaded.retriever.search_vector(query, qvec))
         hits = self.composer.rerank(qvec, hits)
         answer = self.composer.compose(text, query, qvec, hits, idf=loaded.reader.bm25.idf,
                                        vocab=loaded.reader.bm25.vocab)

@@ -133,17 +133,41 @@ class Retriever:
         if not question.strip():
             return []
         query = self.plan(question)
-        return self.search_planned(query, self.embed_query(query.dense_text), k, doc_types, sources, dedupe)
+        qvec = self.embed_query(query.dense_text)
+        return self.search_planned(query, qvec, k, doc_types, sources, dedupe, self.search_vector(query, qvec))
+
+    def search_vector(self, query: Query, qvec: np.ndarray) -> np.ndarray:
+        """The vector to search with: the question's own and its expanded form's, averaged.
+
+        Expansions put the documents' words beside the practitioner's ("dads": fathers), which
+        the found check and the answer's sentence choice need. But a long expansion (the
+        partnership's full name for "hsscp") pulls the search towards passages that merely name
+        it; averaging keeps the question's own meaning at half weight. Measured side by side
+        (MRR, expanded only -> averaged): heldout 0.780 -> 0.821, blind3 0.896 -> 0.925, blind4
+        0.821 -> 0.837, blind2 unchanged, practitioner 0.881 -> 0.878.
+        """
+        if not query.expansions:
+            return qvec
+        blended = self.embed_query(query.text) + qvec
+        return blended / max(float(np.linalg.norm(blended)), 1e-9)
 
     def search_planned(self, query: Query, qvec: np.ndarray, k: int = 5, doc_types: set[str] | None = None,
-                       sources: set[str] | None = None, dedupe: float = 0.8) -> list[Hit]:
-        """`search` for a caller that already planned and embedded the query (and needs both)."""
+                       sources: set[str] | None = None, dedupe: float = 0.8,
+                       search_vec: np.ndarray | None = None) -> list[Hit]:
+        """`search` for a caller that already planned and embedded the query (and needs both).
+
+        `qvec` is the query as the answer composer sees it: the dense scores reported on each hit
+        are its cosines. `search_vec` (default `qvec`) is what the vector search and the feedback
+        pass start from (see `search_vector`)."""
         if len(self.reader) == 0:
             return []
         allowed = self.reader.allowed_rows(doc_types, sources)
         if allowed is not None and len(allowed) == 0:
             return []
-        d_rows, d_scores = self.reader.vectors.search(qvec, CANDIDATES, allowed)
+        svec = qvec if search_vec is None else search_vec
+        d_rows, d_scores = self.reader.vectors.search(svec, CANDIDATES, allowed)
+        if search_vec is not None and len(d_rows):
+            d_scores = self.reader.vectors.index.reconstruct_batch(np.asarray(d_rows, dtype=np.int64)) @ qvec
         terms = self.reader.bm25.query_terms(query.bm25_text, query.bm25_weights())
         bm = self._bm25(terms, allowed)
         b_rows = _top_rows(bm, CANDIDATES)
@@ -151,7 +175,7 @@ class Retriever:
         dense_of = {int(r): float(s) for r, s in zip(d_rows, d_scores)}
         if self.feedback > 0 and fused:
             top = sorted(fused, key=lambda r: -fused[r])[: self.feedback]
-            second, dense_of = self._feedback(top, terms, qvec, d_rows, b_rows, allowed)
+            second, dense_of = self._feedback(top, terms, qvec, d_rows, b_rows, allowed, svec)
             lift = max(second.values())  # the kept passages stay above everything the second pass found
             fused = {**second, **{r: lift + fused[r] for r in top[:FEEDBACK_KEEP_TOP]}}
         order = sorted(fused, key=lambda r: -fused[r])
@@ -185,14 +209,14 @@ class Retriever:
         return bm
 
     def _feedback(self, top: list[int], terms: dict[str, float], qvec: np.ndarray, d_rows: np.ndarray,
-                  b_rows: np.ndarray, allowed: np.ndarray | None) -> tuple[dict[int, float], dict[int, float]]:
+                  b_rows: np.ndarray, allowed: np.ndarray | None, svec: np.ndarray | None = None) -> tuple[dict[int, float], dict[int, float]]:
         """The second, Rocchio pass: fused scores, and the question's own cosine for every row
         scored (what the answer composer's thresholds expect, not the moved query's)."""
         index = self.reader.vectors.index
         share = 1.0 / np.arange(1, len(top) + 1) ** FEEDBACK_DECAY
         share /= share.sum()
         centroid = share @ index.reconstruct_batch(np.asarray(top, dtype=np.int64))
-        moved = qvec + FEEDBACK_DENSE_WEIGHT * centroid / max(float(np.linalg.norm(centroid)), 1e-9)
+        moved = (qvec if svec is None else svec) + FEEDBACK_DENSE_WEIGHT * centroid / max(float(np.linalg.norm(centroid)), 1e-9)
         moved = moved / max(float(np.linalg.norm(moved)), 1e-9)
 
         bm25 = self.reader.bm25

@@ -269,6 +269,7 @@ def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
     assert names_a_person("Dave Pickard\nHSSCP Independent Chair")
     assert not names_a_person("the HSSCP Business Manager and the HSSCP Independent Chair")
     assert not names_a_person("Identification of Key Lines Of Enquiry (KLOE) for Tees Valley partners")
+    assert not names_a_person("The HSSCP Priorities Sub-Group are working on the HSSCP Business Plan")
     signature = "After seven years as Independent Chair I am standing down.\nDave Pickard\nHSSCP Independent Chair"
     assert missing_person("who was the independent chair", signature) == ""
     assert missing_person("who is the HSSCP business manager",
@@ -307,3 +308,20 @@ def test_a_how_many_days_question_needs_a_time_limit_not_any_number_of_days() ->
     assert missing_kinds(q, "The conference must be held within 15 working days of the strategy discussion.") == []
     assert missing_kinds("how quickly should a missing child get a return home interview",
                          "An independent return home interview should be offered within 72 hours.") == []
+
+
+def test_the_search_vector_averages_the_question_with_its_expanded_form() -> None:
+    import numpy as np
+
+    from assistant.retrieval import Retriever
+    from tests.fakes import CountingEmbedder
+
+    retriever = Retriever(None, CountingEmbedder(), glossary=Glossary())  # type: ignore[arg-type]  # no index needed
+    plain = Query("how often does the hsscp exec meet")
+    expanded = Query("how often does the hsscp exec meet", ("hartlepool and stockton-on-tees safeguarding children partnership",))
+    qvec = retriever.embed_query(expanded.dense_text)
+    svec = retriever.search_vector(expanded, qvec)
+    own = retriever.embed_query(expanded.text)
+    assert np.isclose(np.linalg.norm(svec), 1.0, atol=1e-5)
+    assert np.allclose(svec, (own + qvec) / np.linalg.norm(own + qvec), atol=1e-6)
+    assert np.allclose(retriever.search_vector(plain, qvec), qvec)  # no expansions: the same vector
