@@ -90,7 +90,7 @@ def missing_kinds(question: str, evidence: str) -> list[str]:
 # "What did the EMMA review find?" is not answered by "The EMMA LCSPR was concluded and a report
 # published": the passage must say what was found, near where it names what was reviewed.
 _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show)\b|\bfindings?\b|\blessons?\b"
-                         r"|\bkey (?:messages?|learning|points)\b|\brecommendations?\b"
+                         r"|\b(?:key|main) (?:messages?|learning|points|learning points)\b|\blearning points\b|\brecommendations?\b"
                          r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b"
                          r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b", re.I)
 _WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
@@ -191,6 +191,8 @@ def missing_date(question: str, evidence: str, context: str = "") -> bool:
 # A passage with the overall figure does not answer, however close it is.
 _COUNT_ASKED = re.compile(r"\b(?:how many|what (?:proportion|percentage|share|percent|number))\b", re.I)
 _BREAKDOWN_Q = re.compile(r"(?P<counted>[^?()]*?)\b(?:were|was|are|is|got)\s+(?P<qualifier>[^?()]+)", re.I)
+_PAYER_Q = re.compile(r"\bhow much (?:money )?(?:does|did|do|has|have)(?P<counted>)\s+(?P<qualifier>[^?()]+?)\s+"
+                      r"(?:pay|paid|contribute[sd]?|put|give|gave|fund|funded)\b", re.I)
 _WHO_IS_COUNTED = frozenset(tokenize("kid kids children child young people youngsters"))  # implied by "how many"
 _NOT_QUALIFIER = frozenset(tokenize("""how many much number proportion percentage percent share there they them those these
     overall around total altogether""")) | FILLER | _FILLER_STEMS | _WHO_IS_COUNTED
@@ -203,7 +205,9 @@ def _breakdown(question: str) -> re.Match[str] | None:
     own = re.sub(r"\s*\([^()]*\)\s*$", "", question)
     starts = [m.end() for m in _COUNT_ASKED.finditer(own)]
     m = _BREAKDOWN_Q.match(own, starts[-1]) if starts else None
-    return None if m is None or m.group("counted").strip().lower() == "times" else m
+    if m is None:
+        return _PAYER_Q.search(own)  # "how much did Cleveland Police pay": a figure for that payer
+    return None if m.group("counted").strip().lower() == "times" else m
 
 
 def breakdown_asked(question: str) -> str:
@@ -319,7 +323,8 @@ def missing_place(question: str, evidence: str, section: str = "") -> str:
 # "Who is the business manager?" asks for a person; a passage naming the role ("the HSSCP Business
 # Manager and the Independent Chair") does not say who holds it. Nor does "I am standing down"
 # say who replaced the chair.
-_WHO_HOLDS_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s|\s+is|\s+was)|what is the name of)\s+(?:the|our)\s+"
+_WHO_HOLDS_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s|\s+is|\s+was)|(?:what(?:'s|\s+is)\s+)?(?:the\s+)?name\s+of)\s+"
+                          r"(?:the\s+|our\s+)?"
                           r"(?P<role>[A-Za-z' -]*?\b(?:chair|chairperson|manager|lead|leader|officer|director|reviewer|author"
                           r"|friend|scrutineer|head|co-?ordinator|lado|dsl|worker|adviser|advisor|nurse|doctor|inspector"
                           r"|commissioner|representative|person|contact))s?(?=\s+(?:who|that|thats|doing|for|at|in|of|and)\b"

@@ -325,3 +325,20 @@ def test_the_search_vector_averages_the_question_with_its_expanded_form() -> Non
     assert np.isclose(np.linalg.norm(svec), 1.0, atol=1e-5)
     assert np.allclose(svec, (own + qvec) / np.linalg.norm(own + qvec), atol=1e-6)
     assert np.allclose(retriever.search_vector(plain, qvec), qvec)  # no expansions: the same vector
+
+
+def test_how_much_a_named_payer_paid_needs_a_figure_for_that_payer() -> None:
+    from assistant.evidence import breakdown_asked, missing_breakdown
+
+    q = "how much does cleveland police pay into the partnership budget"
+    assert breakdown_asked(q) == "cleveland police"
+    assert missing_breakdown(q, "Partner agencies continued to contribute. Total income 250,000.") == ["cleveland", "police"]
+    assert missing_breakdown(q, "Cleveland Police contributed 40,000 to the budget.") == []
+
+
+def test_name_of_the_role_and_main_learning_points_are_recognised() -> None:
+    from assistant.evidence import missing_findings, missing_person
+
+    assert missing_person("name of the hsscp business manager", "the HSSCP Business Manager and the Chair") == "a name"
+    assert missing_findings("what were the main learning points from the amber and joshua review",
+                            "The 7-minute briefing from the Amber & Joshua LCSPR has now been published.")
