@@ -59,6 +59,11 @@ def _clean_history(history: list[str]) -> list[str]:
     return out
 
 
+# A partnership's documents are a few thousand passages; on a larger index the speller learns the
+# documents' spelling from this many (reading 100,000 passages took seconds on the first typo).
+SPELLER_SAMPLE = 5000
+
+
 class _Loaded:
     """One generation with what is derived from it; the review catalogue is built on first use."""
 
@@ -70,11 +75,11 @@ class _Loaded:
         self._lock = threading.Lock()
 
     def speller(self) -> Speller:
-        """The words of this generation's passages, read on the first question with a word the
-        index does not know."""
+        """The words of this generation's passages (the first SPELLER_SAMPLE of them, as for the
+        glossary's definitions), read on the first question with a word the index does not know."""
         with self._lock:
             if self._speller is None:
-                infos = self.reader.rows(list(range(len(self.reader))))
+                infos = self.reader.rows(list(range(min(len(self.reader), SPELLER_SAMPLE))))
                 self._speller = Speller(f"{i.document.title} {' '.join(i.chunk.heading_path)} {i.chunk.text}" for i in infos)
             return self._speller
 

@@ -91,10 +91,11 @@ def practitioner_report(embedder: Embedder, work: Path, baselines: bool = True) 
 
 # Sets over the same corpus written after the practitioner set, by people who had not seen the
 # system's behaviour: "heldout" (its failures were read once during tuning), "blind2" (blind
-# until its first measurement on 2026-11-22, a development set since) and "blind3" (written in
+# until its first measurement on 2026-11-22, a development set since), "blind3" (written in
 # the third session from corpus/ alone; first measured 2026-11-30, after the last change it could
-# influence). See benchmarks/RESULTS.md. They show how far the practitioner figures generalise.
-HELD_OUT_SETS = ("heldout", "blind2", "blind3")
+# influence) and "blind4" (written in the fourth session the same way; first measured in the
+# fifth, 2026-11-30). See benchmarks/RESULTS.md. They show how far the practitioner figures generalise.
+HELD_OUT_SETS = ("heldout", "blind2", "blind3", "blind4")
 
 
 def held_out_reports(embedder: Embedder, work: Path, baselines: bool = True) -> list[SetReport]:

@@ -40,8 +40,8 @@ class QualityThresholds:
 TARGET = QualityThresholds()
 # The regression gate run by `make test`: the targets, except where the project is not there
 # yet; then the level reached, so a change that makes things worse fails. Unanswerable
-# questions: 11 of 16 are declined (the target is all of them; see README).
-GATE = QualityThresholds(unanswerable_declined=0.68)
+# questions: 15 of 16 are declined (the target is all of them; see README); the gate is 14.
+GATE = QualityThresholds(unanswerable_declined=0.87)
 CRANFIELD_NDCG10_TARGET = 0.43
 
 

@@ -36,6 +36,10 @@ _NAMED = re.compile(
 )
 # "Serious Case Review: Family W": the type first, then the name.
 _TYPE_THEN_NAME = re.compile(rf"\b({_TYPE_RE})\s*[-–—:]\s*({_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})")
+# Every review pattern below needs one of these (case as written): a cheap test before the slow patterns.
+_TRIGGERS = ("Review", "CSPR", "SCR", "SAR", "DHR", "LSCPR", "Deep", "Child ", "Baby ", "Infant ", "Sibling ",
+             "Young Person", "Adult ")
+_TRIGGER = re.compile("|".join(map(re.escape, _TRIGGERS)))
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 # An anonymised subject: "Child M", "Baby Q", "Child JSW" (never "Child Protection").
 _SUBJECT = re.compile(r"\b(Child|Baby|Infant|Sibling|Young Person|Adult)\s+([A-Z]{1,4})(?![A-Za-z])")
@@ -130,6 +134,8 @@ def _sentence_type(text: str, at: int) -> tuple[str, int]:
 
 def find_reviews(text: str) -> list[ReviewMention]:
     """Review names mentioned in a heading or passage, in order of first appearance."""
+    if not _TRIGGER.search(text):
+        return []  # neither a review type nor "Child M": most passages, and the patterns below are slow
     found: list[tuple[int, ReviewMention]] = []
     taken: list[tuple[int, int]] = []
     for m in _SUBJECT.finditer(text):
@@ -176,6 +182,8 @@ def heading_reviews(heading: str) -> list[ReviewMention]:
 
 def find_topics(text: str, context: str) -> list[ReviewMention]:
     """Deep dives, key lines of enquiry and audits named by their theme in this passage."""
+    if "theme of" not in text:
+        return []  # every topic is named "... the theme of X": a cheap test before the patterns
     kind = next((label for pattern, label in _TOPIC_KINDS if pattern.search(context)), None)
     if kind is None:
         return []

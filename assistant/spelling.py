@@ -62,6 +62,9 @@ class Speller:
 
     def __init__(self, texts: Iterable[str]) -> None:
         self.counts = Counter(w.lower() for t in texts for w in _WORD.findall(t) if len(w) >= MIN_LENGTH - 1)
+        self._by_letter: dict[str, list[tuple[str, int]]] = {}  # a typo rarely changes the first letter
+        for word, count in self.counts.items():
+            self._by_letter.setdefault(word[0], []).append((word, count))
 
     def suggestion(self, word: str) -> str | None:
         """The documents' word for a misspelt one, or None (known, everyday, or no single best)."""
@@ -70,9 +73,9 @@ class Speller:
             return None
         limit = 2 if len(lower) >= LONG_WORD else 1
         best: list[tuple[int, int, str]] = []
-        for candidate, count in self.counts.items():
-            if candidate[0] != lower[0] or abs(len(candidate) - len(lower)) > limit:
-                continue  # a typo rarely changes the first letter
+        for candidate, count in self._by_letter.get(lower[0], ()):
+            if abs(len(candidate) - len(lower)) > limit:
+                continue
             d = edit_distance(lower, candidate, limit)
             if d <= limit:
                 best.append((d, -count, candidate))

@@ -60,11 +60,12 @@ def test_answers_are_faithful(report: SetReport) -> None:
 
 
 # The held-out sets (written without seeing the system) guard generalisation at the level
-# measured, a question or two below it: on 2026-11-30 heldout ev@5 0.917 MRR 0.780 found 0.938,
-# blind2 ev@5 1.000 MRR 0.844 found 0.959, blind3 (its first, blind measurement) ev@5 0.959
-# MRR 0.872 found 0.980 (benchmarks/RESULTS.md). Their targets are the practitioner set's;
-# these floors only stop a change that helps the tuned set at their cost.
-HELD_OUT_FLOOR = {"evidence_at_5": 0.89, "mrr": 0.75, "answerable_found": 0.88}
+# measured, a question or two below it. On 2026-11-30 (fifth session, bf16): heldout ev@5 0.958
+# MRR 0.821 found 0.938 declined 20/22; blind2 1.000 / 0.848 / 0.980 / 14 of 21; blind3 1.000 /
+# 0.925 / 1.000 / 14 of 21; blind4 (first, blind measurement ev@5 0.918 MRR 0.794 found 0.898
+# declined 11/21) 0.980 / 0.892 / 0.980 / 14 of 21 (benchmarks/RESULTS.md). Their targets are
+# the practitioner set's; these floors only stop a change that helps the tuned set at their cost.
+HELD_OUT_FLOOR = {"evidence_at_5": 0.93, "mrr": 0.79, "answerable_found": 0.9, "unanswerable_declined": 0.6}
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +76,10 @@ def held_out(model, tmp_path_factory: pytest.TempPathFactory) -> list[SetReport]
 
 
 def test_held_out_sets_stay_at_their_measured_level(held_out: list[SetReport]) -> None:
-    assert {r.name for r in held_out} == {"heldout", "blind2", "blind3"}
+    assert {r.name for r in held_out} == {"heldout", "blind2", "blind3", "blind4"}
     for r in held_out:
         assert r.retrieval.evidence_at[5] >= HELD_OUT_FLOOR["evidence_at_5"], (r.name, _why(r, "no_evidence@5"))
         assert r.retrieval.mrr >= HELD_OUT_FLOOR["mrr"], (r.name, _why(r, "no_evidence@5"))
         assert r.answerable_found >= HELD_OUT_FLOOR["answerable_found"], (r.name, _why(r, "not_found"))
+        assert r.unanswerable_declined >= HELD_OUT_FLOOR["unanswerable_declined"], (r.name, _why(r, "not_declined"))
         assert r.faithfulness == 1.0, (r.name, _why(r, "unfaithful"))
