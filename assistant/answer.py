@@ -300,12 +300,12 @@ class Composer:
         if all(missing_date(query.text, h.chunk.text, _context(h)) for h in used):
             return " None of the closest passages gives a date for it."
         if all(missing_person(query.text, h.chunk.text) for h in used):
-            return " None of the closest passages names who it is."
+            return " None of the closest passages names the person."
         places = {missing_place(query.text, h.chunk.text, h.section) for h in used}
         if len(places) == 1 and "" not in places:
             return f" The closest passages give these figures for other areas, not {places.pop()}."
         if all(missing_breakdown(query.text, h.chunk.text, _context(h)) for h in used):
-            return f" None of the closest passages gives the figure for \"{breakdown_asked(query.text)}\"."
+            return f" None of the closest passages gives a figure for \"{breakdown_asked(query.text)}\"."
         return ""
 
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],

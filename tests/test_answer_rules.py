@@ -239,7 +239,7 @@ def test_a_decline_names_the_breakdown_no_passage_gives() -> None:
     doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
     hits = [Hit(Chunk("c1", "d1", "352 missing episodes by 151 young people."), doc, 1.0)]
     reason = Composer(CountingEmbedder())._what_is_missing(Query("how many of them were boys", ()), hits)
-    assert reason == ' None of the closest passages gives the figure for "boys".'
+    assert reason == ' None of the closest passages gives a figure for "boys".'
 
 
 def test_a_figure_for_another_area_does_not_answer() -> None:
@@ -342,3 +342,16 @@ def test_name_of_the_role_and_main_learning_points_are_recognised() -> None:
     assert missing_person("name of the hsscp business manager", "the HSSCP Business Manager and the Chair") == "a name"
     assert missing_findings("what were the main learning points from the amber and joshua review",
                             "The 7-minute briefing from the Amber & Joshua LCSPR has now been published.")
+
+
+def test_a_decline_names_a_missing_person() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    hits = [Hit(Chunk("c1", "d1", "The Executive is the four partners, the HSSCP Business Manager and the Chair."), doc, 1.0)]
+    reason = Composer(CountingEmbedder())._what_is_missing(Query("who is the HSSCP business manager", ()), hits)
+    assert reason == " None of the closest passages names the person."
