@@ -16,12 +16,14 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from assistant.evidence import (asked_kinds, breakdown_asked, evidence_gaps, missing_breakdown, missing_date,
-                                missing_findings, missing_kinds, missing_person, missing_place, spells_out)
+from assistant.evidence import asked_kinds, evidence_gaps, missing_date, missing_findings, missing_kinds, spells_out
+from assistant.figures import breakdown_asked, missing_breakdown, missing_place
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
+from assistant.people import missing_person
 from assistant.retrieval import Query
-from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, counts_something, places_in
+from assistant.sentences import counts_something
+from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, places_in
 from index.embedder import Embedder
 from index.text import tokenize
 from ingest.chunker import split_sentences

@@ -2,41 +2,27 @@
 
 A passage that is close in meaning may still not answer: the question asks about 2024 and
 the passage is about 2020-21, names a review the passage never mentions, or uses a specific
-term (an acronym, a place) the whole index has never seen. These checks decide `found`.
+term (an acronym, a place) the whole index has never seen. These checks decide `found`;
+the checks on figures (assistant/figures.py) and on named people (assistant/people.py) are
+their own modules.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Mapping
 
+from assistant.figures import missing_breakdown, missing_place
 from assistant.glossary import is_common_word
+from assistant.people import missing_person
 from assistant.retrieval import Query
+from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, expansion_covered, glossary,
+                                 sentence_pairs)
 from index.text import STOPWORDS, tokenize
-from ingest.chunker import split_sentences
 
-FILLER = frozenset("""often actually anything something everything really still getting get got done said
-    tell tells told know need needs want wants like look looks find found thing things way ways make made
-    happen happened happening going go goes doing long much many recent recently new latest current
-    currently please thanks hi hello whats what's who's where's here there ok okay sure kind sort lot lots
-    best good bad right wrong ever never always usually also just even anyone someone won""".split())
-_FILLER_STEMS = frozenset(tokenize(" ".join(FILLER)))  # "really" -> "realli": filler as the tokenizer sees it
 _QUARTER = re.compile(r"\b(?:q|quarter\s*)([1-4])\b", re.I)  # "Q2", "quarter 3": a newsletter's quarter
-_YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 _NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
-_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-                          r"hundred|thousand|dozen)\b", re.I)
-_YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*\d{2,4}\b|\b(?:in|during|since|from|until|by|for|to|"
-                           r"january|february|march|april|may|june|july|august|september|october|november|december)"
-                           r"\s+(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?\b", re.I)
-
-
-def counts_something(text: str) -> bool:
-    """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21")."""
-    bare = _YEAR_MENTION.sub(" ", text)
-    return bool(re.search(r"\d", bare) or _NUMBER_WORD.search(bare))
 
 
 # Questions that ask for a particular kind of fact, and what that fact looks like in a passage.
@@ -102,7 +88,7 @@ _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighte
 _NOT_SUBJECT = frozenset(tokenize("""review reviews lcspr scr audit audits deep dive dives kloe case cases inquiry
     report reports briefing main key actually find found findings finding lessons lesson learned learnt learn
     recommend recommended recommendations conclude concluded show showed what were was did messages message
-    points 7 seven minute came come out""")) | FILLER | _FILLER_STEMS
+    points 7 seven minute came come out""")) | FILLER | FILLER_STEMS
 
 
 def _is_name(word: str) -> bool:
@@ -118,17 +104,6 @@ def _review_names(question: str) -> list[str]:
 def _all_named(names: list[str], text: str) -> bool:
     lower = text.lower()
     return all(re.search(rf"\b{re.escape(n)}\b", lower) for n in names)
-
-
-def _sentences(text: str) -> list[str]:
-    """The passage's sentences; each line (a list item, a table row) ends one."""
-    return [s for line in text.split("\n") if line.strip() for s in split_sentences(line)]
-
-
-def _sentence_pairs(text: str) -> list[str]:
-    """Each sentence with the one after it: what a claim and its neighbour say together."""
-    sentences = _sentences(text)
-    return [f"{a} {b}" for a, b in zip(sentences, sentences[1:] + [""])]
 
 
 def missing_findings(question: str, evidence: str, context: str = "") -> bool:
@@ -150,7 +125,7 @@ def missing_findings(question: str, evidence: str, context: str = "") -> bool:
     names = _review_names(question)
     if names and context and _all_named(names, context):
         return False
-    for pair in _sentence_pairs(evidence):
+    for pair in sentence_pairs(evidence):
         named = _all_named(names, pair) if names else bool(subject & set(tokenize(pair)))
         if named and cues.search(pair):
             return False
@@ -166,7 +141,7 @@ _DATE = re.compile(r"\b(?:january|february|march|april|june|july|august|septembe
                    r"(?:19|20)\d\d|\d{1,2}(?:st|nd|rd|th))\b|\bmay\s+(?:19|20)\d\d\b|\b\d{1,2}(?:st|nd|rd|th)?\s+may\b", re.I)
 _NOT_WHEN_SUBJECT = frozenset(tokenize("""when date year expected expect due next happen happening happened held hold
     take takes took place start starts started finish finished complete completed publish published done go went
-    live will be""")) | FILLER | _FILLER_STEMS
+    live will be""")) | FILLER | FILLER_STEMS
 
 
 def missing_date(question: str, evidence: str, context: str = "") -> bool:
@@ -179,194 +154,11 @@ def missing_date(question: str, evidence: str, context: str = "") -> bool:
         return False
     names = _review_names(question) + [a.lower().rstrip("s") for a in re.findall(r"\b[A-Z]{2,}s?\b", question)]  # "CSAFE"
     about = set(tokenize(context))
-    for pair in _sentence_pairs(evidence):
+    for pair in sentence_pairs(evidence):
         named = _all_named(names, f"{context} {pair}") if names else bool(subject & (set(tokenize(pair)) | about))
         if named and _DATE.search(pair):
             return False
     return True
-
-
-# "How many of those were boys?" asks for a breakdown: the figure must be given for what follows
-# "were" (boys, under 5, the neglect category), in the sentence that gives it or the next one.
-# A passage with the overall figure does not answer, however close it is.
-_COUNT_ASKED = re.compile(r"\b(?:how many|what (?:proportion|percentage|share|percent|number))\b", re.I)
-_BREAKDOWN_Q = re.compile(r"(?P<counted>[^?()]*?)\b(?:were|was|are|is|got)\s+(?P<qualifier>[^?()]+)", re.I)
-_PAYER_Q = re.compile(r"\bhow much (?:money )?(?:does|did|do|has|have)(?P<counted>)\s+(?P<qualifier>[^?()]+?)\s+"
-                      r"(?:pay|paid|contribute[sd]?|put|give|gave|fund|funded)\b", re.I)
-_WHO_IS_COUNTED = frozenset(tokenize("kid kids children child young people youngsters"))  # implied by "how many"
-_NOT_QUALIFIER = frozenset(tokenize("""how many much number proportion percentage percent share there they them those these
-    overall around total altogether""")) | FILLER | _FILLER_STEMS | _WHO_IS_COUNTED
-_PARTICIPLES = frozenset("thought seen known said put taken given found".split())  # "were thought to be at risk"
-
-
-def _breakdown(question: str) -> re.Match[str] | None:
-    """The last "how many ... were <qualifier>" clause of the question itself (a resolved
-    follow-up's earlier question, in brackets at the end, is not asked again)."""
-    own = re.sub(r"\s*\([^()]*\)\s*$", "", question)
-    starts = [m.end() for m in _COUNT_ASKED.finditer(own)]
-    m = _BREAKDOWN_Q.match(own, starts[-1]) if starts else None
-    if m is None:
-        return _PAYER_Q.search(own)  # "how much did Cleveland Police pay": a figure for that payer
-    return None if m.group("counted").strip().lower() == "times" else m
-
-
-def breakdown_asked(question: str) -> str:
-    """What a breakdown question counts by, as asked ("under 5"), or ""."""
-    m = _breakdown(question)
-    return " ".join(m.group("qualifier").split()).rstrip(" ?.!") if m else ""
-
-
-def _qualifier_words(question: str) -> list[tuple[int, str]]:
-    """(offset, word) of what a breakdown question counts by, in its last "how many ..." clause.
-
-    Left out: stopwords and filler, years (the year check has them), the verb that opens the
-    qualifier ("were flagged as at risk", "are growing up poor"), and "at home".
-    """
-    m = _breakdown(question)
-    if m is None:
-        return []
-    base = m.start("qualifier")
-    qualifier = re.sub(r"\bat home\b", lambda x: " " * len(x.group(0)), m.group("qualifier"), flags=re.I)
-    words = [(base + w.start(), w.group(0)) for w in _WORD_RE.finditer(qualifier)]
-    if words and (words[0][1].lower().endswith(("ed", "ing")) or words[0][1].lower() in _PARTICIPLES):
-        words = words[1:]
-    out = []
-    for offset, w in words:
-        bare = w[:-1] if w[:-1].isupper() and w.endswith("s") else w  # "LCSPRs" -> "LCSPR"
-        toks = tokenize(bare)
-        if toks and toks[0] not in _NOT_QUALIFIER and not _YEAR.fullmatch(w):
-            out.append((offset, bare))
-    return out
-
-
-def missing_breakdown(question: str, evidence: str, context: str = "") -> list[str]:
-    """The words a breakdown question counts by that no figure in the evidence is given for.
-
-    Judged over pairs of neighbouring sentences with a figure in them (a year is not one), with
-    the passage's title and section. A word is covered when the pair has it, when its partner
-    across an "or" is covered ("good or outstanding"), or when it is part of an everyday phrase
-    whose document words the pair has ("kids in care": "looked after children").
-    """
-    wanted = _qualifier_words(question)
-    if not wanted:
-        return []
-    phrases = _glossary().plain_phrases(question)
-    about = set(tokenize(context))
-    best: list[str] | None = None
-    for pair in _sentence_pairs(evidence):
-        if not counts_something(pair):
-            continue
-        have = set(tokenize(pair)) | about
-        spans = [(s, e) for s, e, words in phrases if _mostly_in(words, have)]
-        covered = [_figure_named(question, offset, w, pair) if w.isdigit() else
-                   bool(set(tokenize(w)) <= have) or _expansion_covered(w, have) or any(s <= offset < e for s, e in spans)
-                   for offset, w in wanted]
-        for i, (offset, w) in enumerate(wanted):  # "good or outstanding": one side is enough
-            covered[i] = covered[i] or any(set(tokenize(p)) <= have for p in _or_partners(question, offset, w))
-        missing = [w for (_, w), ok in zip(wanted, covered) if not ok]
-        if best is None or len(missing) < len(best):
-            best = missing
-        if not missing:
-            return []
-    return best if best is not None else [w for _, w in wanted]
-
-
-def _figure_named(question: str, offset: int, number: str, text: str) -> bool:
-    """A number the question counts by must come with its neighbouring word: "under 5" is not
-    answered by "5 mainstream secondary" schools."""
-    before = re.search(r"([A-Za-z]+)\s+$", question[:offset])
-    after = re.match(r"\s+([A-Za-z]+)", question[offset + len(number):])
-    return any(re.search(p, text, re.I) for p in (
-        [rf"\b{before.group(1)}\s+{number}\b"] if before else []) + ([rf"\b{number}\s+{after.group(1)}"] if after else []))
-
-
-def _or_partners(question: str, offset: int, word: str) -> list[str]:
-    """The words either side of an "or" next to the word at `offset`."""
-    before = re.search(r"([A-Za-z0-9'-]+)\s+or\s+$", question[:offset], re.I)
-    after = re.match(r"\s+or\s+([A-Za-z0-9'-]+)", question[offset + len(word):], re.I)
-    return [m.group(1) for m in (before, after) if m]
-
-
-def _mostly_in(words: str, have: set[str]) -> bool:
-    """Most of the phrase's words, leaving out who is counted ("looked after [children] in care")."""
-    toks = set(tokenize(words)) - _WHO_IS_COUNTED
-    return bool(toks) and len(toks & have) >= max(1, round(len(toks) * 2 / 3))
-
-
-# The partnership covers two areas, and its reports give each one's figures under its own heading
-# ("About Hartlepool > Hartlepool Demographics"). A question about Stockton's figure is not
-# answered by Hartlepool's, however alike the sentences are.
-_AREAS = ("hartlepool", "stockton", "middlesbrough", "redcar", "darlington", "durham")
-_FIGURE_Q = re.compile(r"\b(?:how many|how much|number of|proportion|percentage|percent|rate|figures?|statistics|stats"
-                       r"|attainment|score|total)\b|%", re.I)
-
-
-def _areas_in(text: str) -> set[str]:
-    lower = text.lower()
-    return {a for a in _AREAS if re.search(rf"\b{a}\b", lower)}
-
-
-def missing_place(question: str, evidence: str, section: str = "") -> str:
-    """The area a figure question names ("attainment 8 stockton") when every figure in the evidence
-    is given for another area, by its sentence or by the section it is filed under; else ""."""
-    asked = _areas_in(question)
-    if len(asked) != 1 or not _FIGURE_Q.search(question):
-        return ""
-    figures = [s for s in _sentences(evidence) if counts_something(s)]
-    for sentence in figures:
-        named = _areas_in(f"{section} {sentence}")
-        if not named or named & asked:
-            return ""
-    return next(iter(asked)).capitalize() if figures else ""
-
-
-# "Who is the business manager?" asks for a person; a passage naming the role ("the HSSCP Business
-# Manager and the Independent Chair") does not say who holds it. Nor does "I am standing down"
-# say who replaced the chair.
-_WHO_HOLDS_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s|\s+is|\s+was)|(?:what(?:'s|\s+is)\s+)?(?:the\s+)?name\s+of)\s+"
-                          r"(?:the\s+|our\s+)?"
-                          r"(?P<role>[A-Za-z' -]*?\b(?:chair|chairperson|manager|lead|leader|officer|director|reviewer|author"
-                          r"|friend|scrutineer|head|co-?ordinator|lado|dsl|worker|adviser|advisor|nurse|doctor|inspector"
-                          r"|commissioner|representative|person|contact))s?(?=\s+(?:who|that|thats|doing|for|at|in|of|and)\b"
-                          r"|\s*[?.!]?\s*$)", re.I)
-_SUCCESSOR_Q = re.compile(r"\bwho\b.{0,40}?\b(?:replac\w*|succeed\w*|took over|taken over|taking over|is the new|'s the new)\b",
-                          re.I)
-_SUCCESSION = re.compile(r"\b(?:replac\w*|succeed\w*|successor|took over|taken over|taking over|appointed|appointment of"
-                         r"|new|incoming|interim)\b", re.I)
-_PERSON = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+[A-Z][a-z]+|\b[A-Z][a-z]+\s+([A-Z][a-z]{2,})\b(?![-'])")
-_NOT_SURNAMES = frozenset({"safeguarding", "teeswide"})
-
-
-def names_a_person(text: str) -> bool:
-    """A personal name: "Dave Pickard", "Dr Smith" (not "Business Manager" or "Tees Valley",
-    whose second word is a common word or a place)."""
-    from assistant.followup import PLACES  # the follow-up resolver owns the list of places
-
-    for m in _PERSON.finditer(text):
-        surname = m.group(1)
-        if surname is None:
-            return True
-        lower = surname.lower()
-        if m.group(0).split()[0].lower() in STOPWORDS:  # "Lines Of Enquiry"
-            continue
-        if not is_common_word(lower) and lower not in PLACES and lower not in _NOT_SURNAMES:
-            return True
-    return False
-
-
-def missing_person(question: str, evidence: str) -> str:
-    """What a who-holds-the-role question needs and the evidence lacks: "a name" when no pair of
-    sentences that names the role (or, for "who replaced...", a succession) names a person."""
-    successor = _SUCCESSOR_Q.search(question)
-    asked = _WHO_HOLDS_Q.search(question)
-    if not (successor or asked):
-        return ""
-    role = set(tokenize(asked.group("role"))) - _FILLER_STEMS if asked else set()
-    for pair in _sentence_pairs(evidence):
-        about = _SUCCESSION.search(pair) if successor else (not role or len(role & set(tokenize(pair))) * 2 >= len(role))
-        if about and names_a_person(pair):
-            return ""
-    return "a name"
 
 
 @dataclass(frozen=True)
@@ -381,7 +173,7 @@ class Gaps:
 def _years(text: str) -> set[str]:
     """'2020-21', '2020/21' and '2020 - 21' are the same year span; '2020' alone is a year."""
     out = set()
-    for m in _YEAR.finditer(text):
+    for m in YEAR.finditer(text):
         first, second = m.group(1), m.group(2)
         out.add(first)
         if second:
@@ -416,7 +208,7 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     ev_quarters = {m.group(1) for m in _QUARTER.finditer(evidence)}
     hard.extend(m.group(0) for m in _QUARTER.finditer(question) if m.group(1) not in ev_quarters)
     ev_years = _years(evidence)
-    for m in _YEAR.finditer(question):
+    for m in YEAR.finditer(question):
         wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
         if wanted not in ev_years:
             hard.append(m.group(0))
@@ -428,7 +220,7 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         if f"{m.group(1).lower()} {name.lower()}" not in ev_lower:
             hard.append(m.group(0))
     ev_tokens = set(tokenize(evidence))
-    topic = [w for w in dict.fromkeys(_WORD_RE.findall(question)) if w.lower() not in STOPWORDS
+    topic = [w for w in dict.fromkeys(WORD_RE.findall(question)) if w.lower() not in STOPWORDS
              and w.lower() not in FILLER and len(w) > 1]
     missed = 0
     unknown_words = 0
@@ -436,7 +228,7 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         toks = tokenize(w)
         if not toks or toks[0] in ev_tokens:
             continue
-        if _expansion_covered(w, ev_tokens):
+        if expansion_covered(w, ev_tokens):
             continue
         missed += 1
         unknown = vocab is not None and toks[0] not in vocab and not _near_known(toks[0], vocab)
@@ -448,7 +240,6 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     return Gaps(tuple(hard), missed / max(1, len(topic)), unknown_words / max(1, len(topic)))
 
 
-_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 _DEFINITION_Q = re.compile(r"\bwhat(?:'s|\s+is|\s+does|\s+do)?\s+(?:the\s+|an?\s+)?([A-Za-z]{2,8})\s+"
                            r"(?:mean|means|stand for|stands for|short for)\b|\b([A-Za-z]{2,8})\s+(?:meaning|acronym)\b", re.I)
 
@@ -469,31 +260,9 @@ def spells_out(question: str, evidence: str) -> bool:
 
     if term in definitions_in([evidence]):
         return True
-    long_form = _glossary().acronyms.get(term)
+    long_form = glossary().acronyms.get(term)
     return bool(long_form) and re.search(rf"\b{re.escape(term)}\b", evidence, re.I) is not None \
         and set(tokenize(long_form)) <= set(tokenize(evidence))
-
-
-
-@lru_cache(maxsize=1)
-def _glossary():
-    """The built-in glossary, compiled once per process (it never changes)."""
-    from assistant.glossary import Glossary
-
-    return Glossary()
-
-
-def _expansion_covered(word: str, evidence_tokens: set[str]) -> bool:
-    """True when most of one glossary expansion of the word is in the evidence.
-
-    "dads" is covered by a passage about fathers; "LADO" is not covered by a passage that
-    merely says "local authority" somewhere.
-    """
-    for expansion in _glossary().expansions(word):
-        toks = set(tokenize(expansion))
-        if toks and len(toks & evidence_tokens) >= max(1, round(len(toks) * 2 / 3)):
-            return True
-    return False
 
 
 def _near_known(term: str, vocab: Mapping[str, int]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.evidence import EMAIL, PHONE, counts_something  # noqa: F401 (part of what signals offer)
+from assistant.evidence import EMAIL, PHONE
 
 NUMERIC_Q = re.compile(r"\b(how many|how much|number|numbers|stats?|statistics|figures?|percent|%|"
                        r"proportion|rate|count|total|when|what date|which date|how often|budget|cost|"

@@ -155,7 +155,7 @@ def test_a_passage_filed_under_the_named_review_is_its_account() -> None:
 
 
 def test_a_year_is_not_a_count_but_a_number_of_things_is() -> None:
-    from assistant.signals import counts_something as _counts_something
+    from assistant.sentences import counts_something as _counts_something
 
     assert not _counts_something("The partnership undertook audits during 2020-21.")
     assert not _counts_something("It was completed in September 2020.")
@@ -187,7 +187,7 @@ def test_a_when_question_needs_a_date_beside_its_subject() -> None:
 
 
 def test_a_breakdown_question_needs_the_figure_for_what_it_counts_by() -> None:
-    from assistant.evidence import breakdown_asked, missing_breakdown
+    from assistant.figures import breakdown_asked, missing_breakdown
 
     overall = "In 2020-21, 2003 children were present at a domestic abuse incident."
     follow_up = "how many kids were present at domestic abuse incidents in hartlepool how many of them were under 5"
@@ -205,7 +205,7 @@ def test_a_breakdown_question_needs_the_figure_for_what_it_counts_by() -> None:
 
 
 def test_a_breakdown_is_covered_by_either_side_of_an_or_and_by_the_documents_words() -> None:
-    from assistant.evidence import missing_breakdown
+    from assistant.figures import missing_breakdown
 
     assert missing_breakdown("what percentage of hartlepool schools are rated good or outstanding by ofsted",
                              "87% of schools are rated good by Ofsted.") == []
@@ -219,7 +219,7 @@ def test_a_breakdown_is_covered_by_either_side_of_an_or_and_by_the_documents_wor
 
 
 def test_only_breakdown_questions_are_checked_for_one() -> None:
-    from assistant.evidence import breakdown_asked, missing_breakdown
+    from assistant.figures import breakdown_asked, missing_breakdown
 
     assert breakdown_asked("how many times were staff accused of something") == ""  # "times were" is not a breakdown
     assert breakdown_asked("how many training sessions did hsscp run") == ""
@@ -243,7 +243,7 @@ def test_a_decline_names_the_breakdown_no_passage_gives() -> None:
 
 
 def test_a_figure_for_another_area_does_not_answer() -> None:
-    from assistant.evidence import missing_place
+    from assistant.figures import missing_place
 
     q = "what was the average attainment 8 score in stockton?"
     hartlepool = "Hartlepool has a population of 93,663.\n- Average Attainment 8 score is 46.8"
@@ -264,7 +264,7 @@ def test_a_quarter_the_passage_lacks_is_a_hard_gap() -> None:
 
 
 def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
-    from assistant.evidence import missing_person, names_a_person
+    from assistant.people import missing_person, names_a_person
 
     assert names_a_person("Dave Pickard\nHSSCP Independent Chair")
     assert not names_a_person("the HSSCP Business Manager and the HSSCP Independent Chair")
@@ -328,7 +328,7 @@ def test_the_search_vector_averages_the_question_with_its_expanded_form() -> Non
 
 
 def test_how_much_a_named_payer_paid_needs_a_figure_for_that_payer() -> None:
-    from assistant.evidence import breakdown_asked, missing_breakdown
+    from assistant.figures import breakdown_asked, missing_breakdown
 
     q = "how much does cleveland police pay into the partnership budget"
     assert breakdown_asked(q) == "cleveland police"
@@ -337,7 +337,8 @@ def test_how_much_a_named_payer_paid_needs_a_figure_for_that_payer() -> None:
 
 
 def test_name_of_the_role_and_main_learning_points_are_recognised() -> None:
-    from assistant.evidence import missing_findings, missing_person
+    from assistant.evidence import missing_findings
+    from assistant.people import missing_person
 
     assert missing_person("name of the hsscp business manager", "the HSSCP Business Manager and the Chair") == "a name"
     assert missing_findings("what were the main learning points from the amber and joshua review",

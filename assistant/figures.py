@@ -1,0 +1,146 @@
+"""Figure questions: the figure must be for what the question counts, for whom, and where.
+
+"How many of those were boys?" is not answered by the overall count, "how much did Cleveland
+Police pay?" not by the partnership's total income, and Stockton's figure not by Hartlepool's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, counts_something, expansion_covered,
+                                 glossary, passage_sentences, sentence_pairs)
+from index.text import tokenize
+
+# "How many of those were boys?" asks for a breakdown: the figure must be given for what follows
+# "were" (boys, under 5, the neglect category), in the sentence that gives it or the next one.
+# A passage with the overall figure does not answer, however close it is.
+_COUNT_ASKED = re.compile(r"\b(?:how many|what (?:proportion|percentage|share|percent|number))\b", re.I)
+_BREAKDOWN_Q = re.compile(r"(?P<counted>[^?()]*?)\b(?:were|was|are|is|got)\s+(?P<qualifier>[^?()]+)", re.I)
+_PAYER_Q = re.compile(r"\bhow much (?:money )?(?:does|did|do|has|have)(?P<counted>)\s+(?P<qualifier>[^?()]+?)\s+"
+                      r"(?:pay|paid|contribute[sd]?|put|give|gave|fund|funded)\b", re.I)
+_WHO_IS_COUNTED = frozenset(tokenize("kid kids children child young people youngsters"))  # implied by "how many"
+_NOT_QUALIFIER = frozenset(tokenize("""how many much number proportion percentage percent share there they them those these
+    overall around total altogether""")) | FILLER | FILLER_STEMS | _WHO_IS_COUNTED
+_PARTICIPLES = frozenset("thought seen known said put taken given found".split())  # "were thought to be at risk"
+
+
+def _breakdown(question: str) -> re.Match[str] | None:
+    """The last "how many ... were <qualifier>" clause of the question itself (a resolved
+    follow-up's earlier question, in brackets at the end, is not asked again)."""
+    own = re.sub(r"\s*\([^()]*\)\s*$", "", question)
+    starts = [m.end() for m in _COUNT_ASKED.finditer(own)]
+    m = _BREAKDOWN_Q.match(own, starts[-1]) if starts else None
+    if m is None:
+        return _PAYER_Q.search(own)  # "how much did Cleveland Police pay": a figure for that payer
+    return None if m.group("counted").strip().lower() == "times" else m
+
+
+def breakdown_asked(question: str) -> str:
+    """What a breakdown question counts by, as asked ("under 5"), or ""."""
+    m = _breakdown(question)
+    return " ".join(m.group("qualifier").split()).rstrip(" ?.!") if m else ""
+
+
+def _qualifier_words(question: str) -> list[tuple[int, str]]:
+    """(offset, word) of what a breakdown question counts by, in its last "how many ..." clause.
+
+    Left out: stopwords and filler, years (the year check has them), the verb that opens the
+    qualifier ("were flagged as at risk", "are growing up poor"), and "at home".
+    """
+    m = _breakdown(question)
+    if m is None:
+        return []
+    base = m.start("qualifier")
+    qualifier = re.sub(r"\bat home\b", lambda x: " " * len(x.group(0)), m.group("qualifier"), flags=re.I)
+    words = [(base + w.start(), w.group(0)) for w in WORD_RE.finditer(qualifier)]
+    if words and (words[0][1].lower().endswith(("ed", "ing")) or words[0][1].lower() in _PARTICIPLES):
+        words = words[1:]
+    out = []
+    for offset, w in words:
+        bare = w[:-1] if w[:-1].isupper() and w.endswith("s") else w  # "LCSPRs" -> "LCSPR"
+        toks = tokenize(bare)
+        if toks and toks[0] not in _NOT_QUALIFIER and not YEAR.fullmatch(w):
+            out.append((offset, bare))
+    return out
+
+
+def missing_breakdown(question: str, evidence: str, context: str = "") -> list[str]:
+    """The words a breakdown question counts by that no figure in the evidence is given for.
+
+    Judged over pairs of neighbouring sentences with a figure in them (a year is not one), with
+    the passage's title and section. A word is covered when the pair has it, when its partner
+    across an "or" is covered ("good or outstanding"), or when it is part of an everyday phrase
+    whose document words the pair has ("kids in care": "looked after children").
+    """
+    wanted = _qualifier_words(question)
+    if not wanted:
+        return []
+    phrases = glossary().plain_phrases(question)
+    about = set(tokenize(context))
+    best: list[str] | None = None
+    for pair in sentence_pairs(evidence):
+        if not counts_something(pair):
+            continue
+        have = set(tokenize(pair)) | about
+        spans = [(s, e) for s, e, words in phrases if _mostly_in(words, have)]
+        covered = [_figure_named(question, offset, w, pair) if w.isdigit() else
+                   bool(set(tokenize(w)) <= have) or expansion_covered(w, have) or any(s <= offset < e for s, e in spans)
+                   for offset, w in wanted]
+        for i, (offset, w) in enumerate(wanted):  # "good or outstanding": one side is enough
+            covered[i] = covered[i] or any(set(tokenize(p)) <= have for p in _or_partners(question, offset, w))
+        missing = [w for (_, w), ok in zip(wanted, covered) if not ok]
+        if best is None or len(missing) < len(best):
+            best = missing
+        if not missing:
+            return []
+    return best if best is not None else [w for _, w in wanted]
+
+
+def _figure_named(question: str, offset: int, number: str, text: str) -> bool:
+    """A number the question counts by must come with its neighbouring word: "under 5" is not
+    answered by "5 mainstream secondary" schools."""
+    before = re.search(r"([A-Za-z]+)\s+$", question[:offset])
+    after = re.match(r"\s+([A-Za-z]+)", question[offset + len(number):])
+    return any(re.search(p, text, re.I) for p in (
+        [rf"\b{before.group(1)}\s+{number}\b"] if before else []) + ([rf"\b{number}\s+{after.group(1)}"] if after else []))
+
+
+def _or_partners(question: str, offset: int, word: str) -> list[str]:
+    """The words either side of an "or" next to the word at `offset`."""
+    before = re.search(r"([A-Za-z0-9'-]+)\s+or\s+$", question[:offset], re.I)
+    after = re.match(r"\s+or\s+([A-Za-z0-9'-]+)", question[offset + len(word):], re.I)
+    return [m.group(1) for m in (before, after) if m]
+
+
+def _mostly_in(words: str, have: set[str]) -> bool:
+    """Most of the phrase's words, leaving out who is counted ("looked after [children] in care")."""
+    toks = set(tokenize(words)) - _WHO_IS_COUNTED
+    return bool(toks) and len(toks & have) >= max(1, round(len(toks) * 2 / 3))
+
+
+# The partnership covers two areas, and its reports give each one's figures under its own heading
+# ("About Hartlepool > Hartlepool Demographics"). A question about Stockton's figure is not
+# answered by Hartlepool's, however alike the sentences are.
+_AREAS = ("hartlepool", "stockton", "middlesbrough", "redcar", "darlington", "durham")
+_FIGURE_Q = re.compile(r"\b(?:how many|how much|number of|proportion|percentage|percent|rate|figures?|statistics|stats"
+                       r"|attainment|score|total)\b|%", re.I)
+
+
+def _areas_in(text: str) -> set[str]:
+    lower = text.lower()
+    return {a for a in _AREAS if re.search(rf"\b{a}\b", lower)}
+
+
+def missing_place(question: str, evidence: str, section: str = "") -> str:
+    """The area a figure question names ("attainment 8 stockton") when every figure in the evidence
+    is given for another area, by its sentence or by the section it is filed under; else ""."""
+    asked = _areas_in(question)
+    if len(asked) != 1 or not _FIGURE_Q.search(question):
+        return ""
+    figures = [s for s in passage_sentences(evidence) if counts_something(s)]
+    for sentence in figures:
+        named = _areas_in(f"{section} {sentence}")
+        if not named or named & asked:
+            return ""
+    return next(iter(asked)).capitalize() if figures else ""

@@ -1,0 +1,57 @@
+"""Who-holds-the-role questions need a named person, not the role's name."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.glossary import is_common_word
+from assistant.sentences import FILLER_STEMS, sentence_pairs
+from index.text import STOPWORDS, tokenize
+
+# "Who is the business manager?" asks for a person; a passage naming the role ("the HSSCP Business
+# Manager and the Independent Chair") does not say who holds it. Nor does "I am standing down"
+# say who replaced the chair.
+_WHO_HOLDS_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s|\s+is|\s+was)|(?:what(?:'s|\s+is)\s+)?(?:the\s+)?name\s+of)\s+"
+                          r"(?:the\s+|our\s+)?"
+                          r"(?P<role>[A-Za-z' -]*?\b(?:chair|chairperson|manager|lead|leader|officer|director|reviewer|author"
+                          r"|friend|scrutineer|head|co-?ordinator|lado|dsl|worker|adviser|advisor|nurse|doctor|inspector"
+                          r"|commissioner|representative|person|contact))s?(?=\s+(?:who|that|thats|doing|for|at|in|of|and)\b"
+                          r"|\s*[?.!]?\s*$)", re.I)
+_SUCCESSOR_Q = re.compile(r"\bwho\b.{0,40}?\b(?:replac\w*|succeed\w*|took over|taken over|taking over|is the new|'s the new)\b",
+                          re.I)
+_SUCCESSION = re.compile(r"\b(?:replac\w*|succeed\w*|successor|took over|taken over|taking over|appointed|appointment of"
+                         r"|new|incoming|interim)\b", re.I)
+_PERSON = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+[A-Z][a-z]+|\b[A-Z][a-z]+\s+([A-Z][a-z]{2,})\b(?![-'])")
+_NOT_SURNAMES = frozenset({"safeguarding", "teeswide"})
+
+
+def names_a_person(text: str) -> bool:
+    """A personal name: "Dave Pickard", "Dr Smith" (not "Business Manager" or "Tees Valley",
+    whose second word is a common word or a place)."""
+    from assistant.followup import PLACES  # the follow-up resolver owns the list of places
+
+    for m in _PERSON.finditer(text):
+        surname = m.group(1)
+        if surname is None:
+            return True
+        lower = surname.lower()
+        if m.group(0).split()[0].lower() in STOPWORDS:  # "Lines Of Enquiry"
+            continue
+        if not is_common_word(lower) and lower not in PLACES and lower not in _NOT_SURNAMES:
+            return True
+    return False
+
+
+def missing_person(question: str, evidence: str) -> str:
+    """What a who-holds-the-role question needs and the evidence lacks: "a name" when no pair of
+    sentences that names the role (or, for "who replaced...", a succession) names a person."""
+    successor = _SUCCESSOR_Q.search(question)
+    asked = _WHO_HOLDS_Q.search(question)
+    if not (successor or asked):
+        return ""
+    role = set(tokenize(asked.group("role"))) - FILLER_STEMS if asked else set()
+    for pair in sentence_pairs(evidence):
+        about = _SUCCESSION.search(pair) if successor else (not role or len(role & set(tokenize(pair))) * 2 >= len(role))
+        if about and names_a_person(pair):
+            return ""
+    return "a name"

@@ -1,0 +1,66 @@
+"""The words and sentences the evidence checks read.
+
+Several checks judge a passage sentence by sentence ("a figure beside what is counted", "a date
+beside the subject"); they share how a passage splits into sentences, which question words are
+filler, what a year and a figure look like, and how the glossary covers a word.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from index.text import tokenize
+from ingest.chunker import split_sentences
+
+FILLER = frozenset("""often actually anything something everything really still getting get got done said
+    tell tells told know need needs want wants like look looks find found thing things way ways make made
+    happen happened happening going go goes doing long much many recent recently new latest current
+    currently please thanks hi hello whats what's who's where's here there ok okay sure kind sort lot lots
+    best good bad right wrong ever never always usually also just even anyone someone won""".split())
+FILLER_STEMS = frozenset(tokenize(" ".join(FILLER)))  # "really" -> "realli": filler as the tokenizer sees it
+YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
+WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+                          r"hundred|thousand|dozen)\b", re.I)
+_YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*\d{2,4}\b|\b(?:in|during|since|from|until|by|for|to|"
+                           r"january|february|march|april|may|june|july|august|september|october|november|december)"
+                           r"\s+(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?\b", re.I)
+
+
+def counts_something(text: str) -> bool:
+    """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21")."""
+    bare = _YEAR_MENTION.sub(" ", text)
+    return bool(re.search(r"\d", bare) or _NUMBER_WORD.search(bare))
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The passage's sentences; each line (a list item, a table row) ends one."""
+    return [s for line in text.split("\n") if line.strip() for s in split_sentences(line)]
+
+
+def sentence_pairs(text: str) -> list[str]:
+    """Each sentence with the one after it: what a claim and its neighbour say together."""
+    sentences = passage_sentences(text)
+    return [f"{a} {b}" for a, b in zip(sentences, sentences[1:] + [""])]
+
+
+@lru_cache(maxsize=1)
+def glossary():
+    """The built-in glossary, compiled once per process (it never changes)."""
+    from assistant.glossary import Glossary
+
+    return Glossary()
+
+
+def expansion_covered(word: str, evidence_tokens: set[str]) -> bool:
+    """True when most of one glossary expansion of the word is in the evidence.
+
+    "dads" is covered by a passage about fathers; "LADO" is not covered by a passage that
+    merely says "local authority" somewhere.
+    """
+    for expansion in glossary().expansions(word):
+        toks = set(tokenize(expansion))
+        if toks and len(toks & evidence_tokens) >= max(1, round(len(toks) * 2 / 3)):
+            return True
+    return False
