@@ -126,6 +126,7 @@ class Assistant:
         """Answer a question (a follow-up is resolved against `history` first)."""
         text = clean_question(question)
         loaded = self._current()
+
         def spelt(t: str) -> str:
             return tidy(t, loaded.knows, loaded.speller)
 

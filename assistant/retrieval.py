@@ -166,7 +166,7 @@ class Retriever:
             return []
         svec = qvec if search_vec is None else search_vec
         d_rows, d_scores = self.reader.vectors.search(svec, CANDIDATES, allowed)
-        if search_vec is not None and len(d_rows):
+        if svec is not qvec and len(d_rows):  # report the composer's cosines, not the search vector's
             d_scores = self.reader.vectors.index.reconstruct_batch(np.asarray(d_rows, dtype=np.int64)) @ qvec
         terms = self.reader.bm25.query_terms(query.bm25_text, query.bm25_weights())
         bm = self._bm25(terms, allowed)
