@@ -17,7 +17,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from assistant.evidence import asked_kinds, evidence_gaps, missing_date, missing_findings, missing_kinds, spells_out
-from assistant.figures import breakdown_asked, missing_breakdown, missing_place
+from assistant.figures import breakdown_asked, missing_attendance, missing_breakdown, missing_place
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
 from assistant.people import missing_person
@@ -301,8 +301,13 @@ class Composer:
             return " None of the closest passages says what was found or recommended."
         if all(missing_date(query.text, h.chunk.text, _context(h)) for h in used):
             return " None of the closest passages gives a date for it."
-        if all(missing_person(query.text, h.chunk.text) for h in used):
+        people = {missing_person(query.text, h.chunk.text) for h in used}
+        if people == {"a name"}:
             return " None of the closest passages names the person."
+        if people == {"who chairs it"}:
+            return " None of the closest passages says who chairs it."
+        if all(missing_attendance(query.text, h.chunk.text) for h in used):
+            return " None of the closest passages says how many attended."
         places = {missing_place(query.text, h.chunk.text, h.section) for h in used}
         if len(places) == 1 and "" not in places:
             return f" The closest passages give these figures for other areas, not {places.pop()}."

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from assistant.figures import missing_breakdown, missing_place
+from assistant.figures import missing_attendance, missing_breakdown, missing_place
 from assistant.glossary import is_common_word
 from assistant.people import missing_person
 from assistant.retrieval import Query
@@ -199,6 +199,8 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     breakdown = missing_breakdown(question, sentences, context)
     if breakdown:
         hard.append("a figure for " + " ".join(breakdown))
+    if missing_attendance(question, sentences):
+        hard.append("an attendance figure")
     person = missing_person(question, sentences)
     if person:
         hard.append(person)

@@ -144,3 +144,25 @@ def missing_place(question: str, evidence: str, section: str = "") -> str:
         if not named or named & asked:
             return ""
     return next(iter(asked)).capitalize() if figures else ""
+
+
+# "How many people came to the professional disagreement briefing?" needs an attendance figure
+# for that briefing, not the year's training attendance.
+_ATTENDANCE_Q = re.compile(r"\bhow many (?:people|staff|practitioners|professionals|delegates|attendees)\b[\w' ]{0,40}?"
+                           r"\b(?:went|go|came|come|attend\w*|turn(?:ed)? up|took part)\b(?:\s+(?:to|at|in|on))?"
+                           r"(?P<subject>[^?()]*)", re.I)
+_ATTENDANCE = re.compile(r"\b\d[\d,]*\s+(?:[\w-]+\s+){0,4}?(?:attend\w*|attendees|delegates|participants)\b"
+                         r"|\b(?:attend\w*|attendance|delegates|participants)\b[^.]{0,60}?\b\d", re.I)
+
+
+def missing_attendance(question: str, evidence: str) -> bool:
+    """True when the question asks how many people attended something and no sentence pair gives
+    an attendance figure naming it (at least half its words; any, for "went to them")."""
+    m = _ATTENDANCE_Q.search(question)
+    if not m:
+        return False
+    subject = set(tokenize(m.group("subject"))) - FILLER_STEMS - _NOT_QUALIFIER
+    for pair in sentence_pairs(evidence):
+        if _ATTENDANCE.search(pair) and len(subject & set(tokenize(pair))) * 2 >= len(subject):
+            return False
+    return True

@@ -23,6 +23,11 @@ _SUCCESSION = re.compile(r"\b(?:replac\w*|succeed\w*|successor|took over|taken o
                          r"|new|incoming|interim)\b", re.I)
 _PERSON = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?\s+[A-Z][a-z]+|\b[A-Z][a-z]+\s+([A-Z][a-z]{2,})\b(?![-'])")
 _NOT_SURNAMES = frozenset({"safeguarding", "teeswide"})
+# "Who chairs the Tees HOTH group?" is answered by a sentence saying who chairs that group ("chaired
+# by a statutory partner on a rota basis" is an answer without a name), not by one about the group.
+_CHAIRS_Q = re.compile(r"\bwho (?:chairs|is chairing|is the chair of|'s the chair of)\s+(?P<subject>[^?()]+)", re.I)
+_CHAIR = re.compile(r"\bchair\w*", re.I)
+_NOT_CHAIRED_SUBJECT = frozenset(tokenize("group groups meeting meetings board it that this"))
 
 
 def names_a_person(text: str) -> bool:
@@ -45,6 +50,12 @@ def names_a_person(text: str) -> bool:
 def missing_person(question: str, evidence: str) -> str:
     """What a who-holds-the-role question needs and the evidence lacks: "a name" when no pair of
     sentences that names the role (or, for "who replaced...", a succession) names a person."""
+    chairs = _CHAIRS_Q.search(question)
+    if chairs:
+        subject = set(tokenize(chairs.group("subject"))) - FILLER_STEMS - _NOT_CHAIRED_SUBJECT
+        if subject and not any(_CHAIR.search(pair) and subject <= set(tokenize(pair)) for pair in sentence_pairs(evidence)):
+            return "who chairs it"
+        return ""
     successor = _SUCCESSOR_Q.search(question)
     asked = _WHO_HOLDS_Q.search(question)
     if not (successor or asked):

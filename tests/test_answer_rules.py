@@ -356,3 +356,26 @@ def test_a_decline_names_a_missing_person() -> None:
     hits = [Hit(Chunk("c1", "d1", "The Executive is the four partners, the HSSCP Business Manager and the Chair."), doc, 1.0)]
     reason = Composer(CountingEmbedder())._what_is_missing(Query("who is the HSSCP business manager", ()), hits)
     assert reason == " None of the closest passages names the person."
+
+
+def test_who_chairs_a_group_needs_a_sentence_about_chairing_that_group() -> None:
+    from assistant.people import missing_person
+
+    q = "who chairs the tees HOTH group?"
+    assert missing_person(q, "The Tees HOTH group met for a multi-agency development day in October.") == "who chairs it"
+    assert missing_person(q, "Tees wide groups report to the Independent Chair.") == "who chairs it"  # not the HOTH group
+    assert missing_person(q, "The Tees HOTH group is chaired by a Cleveland Police superintendent.") == ""
+    # A role named without a person is an answer to "who chairs": rota, partner, police.
+    assert missing_person("who chairs the engine room", "The Engine Room is chaired by a statutory partner on a rota basis.") == ""
+
+
+def test_how_many_attended_needs_an_attendance_figure_for_that_event() -> None:
+    from assistant.figures import missing_attendance
+
+    q = "how many people came to the professional disagreement briefing in november"
+    assert missing_attendance(q, "The Professional Disagreement briefing has been delivered to practitioners in November.")
+    assert missing_attendance(q, "In 2020-21, 1,233 people attended multi-agency training.")  # another event
+    assert not missing_attendance(q, "The professional disagreement briefing in November was attended by 45 practitioners.")
+    assert not missing_attendance("how many people went to them? (training sessions this quarter)",
+                                  "Sessions were attended by 310 delegates.")  # "them": any attendance figure
+    assert not missing_attendance("how many training sessions were run", "no figure")  # not asked
