@@ -170,6 +170,11 @@ class Gaps:
     unknown_share: float = 0.0
 
 
+# A year named as where money went or came from: "carry forward of £151,436 into 2021-22",
+# "HSCB carry forward from 2019-20". The passage gives that year's reserves, not its income.
+_CARRIED = re.compile(r"\b(?:into|from)\s+(?:(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?)", re.I)
+
+
 def _years(text: str) -> set[str]:
     """'2020-21', '2020/21' and '2020 - 21' are the same year span; '2020' alone is a year."""
     out = set()
@@ -210,9 +215,11 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     ev_quarters = {m.group(1) for m in _QUARTER.finditer(evidence)}
     hard.extend(m.group(0) for m in _QUARTER.finditer(question) if m.group(1) not in ev_quarters)
     ev_years = _years(evidence)
+    about_years = _years(_CARRIED.sub(" ", evidence))  # "carried forward into 2021-22" is not 2021-22's figure
     for m in YEAR.finditer(question):
         wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
-        if wanted not in ev_years:
+        carried = _CARRIED.search(question[max(0, m.start() - 40):m.end()])
+        if wanted not in (ev_years if carried else about_years):
             hard.append(m.group(0))
     ev_lower = " ".join(evidence.lower().split())
     for m in _NAMED_REVIEW.finditer(question):

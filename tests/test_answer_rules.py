@@ -379,3 +379,12 @@ def test_how_many_attended_needs_an_attendance_figure_for_that_event() -> None:
     assert not missing_attendance("how many people went to them? (training sessions this quarter)",
                                   "Sessions were attended by 310 delegates.")  # "them": any attendance figure
     assert not missing_attendance("how many training sessions were run", "no figure")  # not asked
+
+
+def test_a_year_money_was_carried_into_or_from_is_not_the_year_asked_about() -> None:
+    finance = "This income ensured the cost of running HSSCP was met, with a carry forward of £151,436 into 2021-22."
+    assert "2021-22" in evidence_gaps(Query("what was the hsscp's income for 2021-22", ()), finance, None).hard
+    assert evidence_gaps(Query("how much money was carried over into 2021-22", ()), finance, None).hard == ()
+    reviews = "HSCB carry forward from 2019-20 | 102,040"
+    assert "2019-20" in evidence_gaps(Query("how many rapid reviews did hsscp carry out in 2019-20", ()), reviews, None).hard
+    assert evidence_gaps(Query("did any money come from 2019-20", ()), reviews, None).hard == ()
