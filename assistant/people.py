@@ -49,7 +49,8 @@ def names_a_person(text: str) -> bool:
 
 def missing_person(question: str, evidence: str) -> str:
     """What a who-holds-the-role question needs and the evidence lacks: "a name" when no pair of
-    sentences that names the role (or, for "who replaced...", a succession) names a person."""
+    sentences that names the role (or, for "who replaced...", a succession) names a person;
+    "who chairs it" when no pair says who chairs the group asked about; "" otherwise."""
     chairs = _CHAIRS_Q.search(question)
     if chairs:
         subject = set(tokenize(chairs.group("subject"))) - FILLER_STEMS - _NOT_CHAIRED_SUBJECT

@@ -229,7 +229,8 @@ def test_only_breakdown_questions_are_checked_for_one() -> None:
         == "a return home interview"
 
 
-def test_a_decline_names_the_breakdown_no_passage_gives() -> None:
+def _decline_reason(question: str, *texts: str) -> str:
+    """What a decline would say is missing, over passages with these texts (no model needed)."""
     from assistant.answer import Composer
     from assistant.models import Hit
     from index.store import DocumentRecord
@@ -237,8 +238,12 @@ def test_a_decline_names_the_breakdown_no_passage_gives() -> None:
     from tests.fakes import CountingEmbedder
 
     doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
-    hits = [Hit(Chunk("c1", "d1", "352 missing episodes by 151 young people."), doc, 1.0)]
-    reason = Composer(CountingEmbedder())._what_is_missing(Query("how many of them were boys", ()), hits)
+    hits = [Hit(Chunk(f"c{i}", "d1", text), doc, 1.0) for i, text in enumerate(texts)]
+    return Composer(CountingEmbedder())._what_is_missing(Query(question, ()), hits)
+
+
+def test_a_decline_names_the_breakdown_no_passage_gives() -> None:
+    reason = _decline_reason("how many of them were boys", "352 missing episodes by 151 young people.")
     assert reason == ' None of the closest passages gives a figure for "boys".'
 
 
@@ -346,15 +351,8 @@ def test_name_of_the_role_and_main_learning_points_are_recognised() -> None:
 
 
 def test_a_decline_names_a_missing_person() -> None:
-    from assistant.answer import Composer
-    from assistant.models import Hit
-    from index.store import DocumentRecord
-    from ingest.models import Chunk
-    from tests.fakes import CountingEmbedder
-
-    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
-    hits = [Hit(Chunk("c1", "d1", "The Executive is the four partners, the HSSCP Business Manager and the Chair."), doc, 1.0)]
-    reason = Composer(CountingEmbedder())._what_is_missing(Query("who is the HSSCP business manager", ()), hits)
+    reason = _decline_reason("who is the HSSCP business manager",
+                             "The Executive is the four partners, the HSSCP Business Manager and the Chair.")
     assert reason == " None of the closest passages names the person."
 
 
