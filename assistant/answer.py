@@ -16,7 +16,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from assistant.evidence import asked_kinds, evidence_gaps, missing_date, missing_findings, missing_kinds, spells_out
+from assistant.evidence import (Gaps, asked_kinds, evidence_gaps, missing_date, missing_findings, missing_kinds,
+                                spells_out)
 from assistant.figures import breakdown_asked, missing_attendance, missing_breakdown, missing_place
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
@@ -114,6 +115,23 @@ def _similar(a: str, b: str, threshold: float = 0.7) -> bool:
     return len(sa & sb) / max(1, len(sa | sb)) >= threshold
 
 
+class _PassageGaps:
+    """`evidence_gaps` of each retrieved passage for one question, computed at most once: the
+    found check and the choice of sentences both read them."""
+
+    def __init__(self, query: Query, vocab: Mapping[str, int] | None) -> None:
+        self.query = query
+        self.vocab = vocab
+        self._done: dict[str, Gaps] = {}
+
+    def __call__(self, h: Hit) -> Gaps:
+        key = h.chunk.chunk_id
+        if key not in self._done:
+            self._done[key] = evidence_gaps(self.query, _evidence_text(h), self.vocab, _context(h), h.chunk.text,
+                                            h.section)
+        return self._done[key]
+
+
 class Composer:
     """Builds answers; keeps a cache of sentence embeddings across questions."""
 
@@ -156,7 +174,7 @@ class Composer:
         return float(np.max(self._embed_units(units) @ qvec)) if units else None
 
     def is_found(self, query: Query, hits: list[Hit], vocab: Mapping[str, int] | None,
-                 qvec: np.ndarray) -> bool:
+                 qvec: np.ndarray, gaps: _PassageGaps | None = None) -> bool:
         """True when one of the best passages is close in meaning and has what the question names.
 
         Closeness is the passage's similarity or, if higher, its best sentence's (discounted:
@@ -166,9 +184,10 @@ class Composer:
         question asks about (see `evidence_gaps`);
         a passage that misses most of the question's topic words needs a closer match.
         """
-        return any(self._qualifies(query, h, vocab, qvec) for h in hits[:3])
+        gaps = gaps or _PassageGaps(query, vocab)
+        return any(self._qualifies(query, h, qvec, gaps) for h in hits[:3])
 
-    def _qualifies(self, query: Query, h: Hit, vocab: Mapping[str, int] | None, qvec: np.ndarray) -> bool:
+    def _qualifies(self, query: Query, h: Hit, qvec: np.ndarray, passage_gaps: _PassageGaps) -> bool:
         """One passage, judged as `is_found` describes."""
         s = self.settings
         if spells_out(query.text, h.chunk.text):
@@ -177,7 +196,7 @@ class Composer:
         close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
         if close < s.found_dense_low:
             return False
-        gaps = evidence_gaps(query, _evidence_text(h), vocab, _context(h), h.chunk.text, h.section)
+        gaps = passage_gaps(h)
         if gaps.hard:
             return False
         if gaps.uncovered_share > s.max_uncovered_share and close < s.found_dense:
@@ -219,7 +238,7 @@ class Composer:
         return scores
 
     def select(self, query: Query, qvec: np.ndarray, hits: list[Hit], idf: Callable[[str], float],
-               vocab: Mapping[str, int] | None = None) -> list[Unit]:
+               vocab: Mapping[str, int] | None = None, gaps: _PassageGaps | None = None) -> list[Unit]:
         """The answering sentences: the best one with its neighbours, then corroboration.
 
         A passage that lacks a year, named review or specific term the question asks for is
@@ -227,8 +246,8 @@ class Composer:
         does not quote the 2020-21 figures.
         """
         used = hits[: self.settings.passages_used]
-        gapped = [bool(evidence_gaps(query, _evidence_text(h), vocab, _context(h), h.chunk.text, h.section).hard)
-                  for h in used]
+        gaps = gaps or _PassageGaps(query, vocab)
+        gapped = [bool(gaps(h).hard) for h in used]
         quotable = [i for i in range(len(used)) if not gapped[i]] or list(range(len(used)))
         units = [Unit(i, p, t) for i in quotable for p, t in enumerate(passage_units(used[i].chunk.text))]
         if not units:
@@ -318,10 +337,11 @@ class Composer:
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],
                 idf: Callable[[str], float] = lambda term: 1.0, vocab: Mapping[str, int] | None = None) -> Answer:
         """The answer to `question`; `idf` weighs the question's words by how telling they are."""
-        if not self.is_found(query, hits, vocab, qvec):
+        gaps = _PassageGaps(query, vocab)  # the found check and the sentence choice read the same gaps
+        if not self.is_found(query, hits, vocab, qvec, gaps):
             return Answer(question=question, found=False, answer=NOT_FOUND + self._what_is_missing(query, hits), hits=tuple(hits),
                           resolved_question=query.text, highlights=tuple(() for _ in hits))
-        chosen = self.select(query, qvec, hits, idf, vocab)
+        chosen = self.select(query, qvec, hits, idf, vocab, gaps)
         lines: list[str] = []
         for u in chosen:
             text = u.text.strip()
