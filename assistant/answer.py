@@ -35,6 +35,9 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•◇➔]|\d+[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^[\s|:-]+$")
 SENTENCE_CACHE = 2048
+# "what was the second one about?" after "what audits were done?": the sentence that says "the
+# second" is the one asked about, whatever else the earlier question's words favour.
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,7 @@ class Composer:
         heading_toks = [set(tokenize(" ".join((h.document.title, *h.chunk.heading_path)))) for h in hits]
         weight = {t: idf(t) for t in own | expanded}
         denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
+        ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
         places = places_in(query.text)
         where = [places_in(f"{h.section} {h.chunk.text}") for h in hits]
         place_clash = [bool(places) and bool(w) and not (places & w) for w in where]
@@ -230,6 +234,8 @@ class Composer:
             lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
+            if ordinals and ordinals & {m.lower() for m in _ORDINAL.findall(u.text)}:
+                score += 0.15
             if numeric and (re.search(r"\d", u.text) if when else counts_something(u.text)):
                 score += 0.08
             if contact_block(u.text) and not asks_contact:

@@ -173,6 +173,9 @@ class Gaps:
 # A year named as where money went or came from: "carry forward of £151,436 into 2021-22",
 # "HSCB carry forward from 2019-20". The passage gives that year's reserves, not its income.
 _CARRIED = re.compile(r"\b(?:into|from)\s+(?:(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?)", re.I)
+# ... unless the question asks about that: "reserves carried forward 2021-22", "brought forward into 2020-21".
+_CARRY_ASKED = re.compile(r"\b(?:carr(?:y|ied|ies|ying)\s+(?:forward|over)|brought\s+forward|reserves?)\b|" + _CARRIED.pattern,
+                          re.I)  # not "carry out": "reviews carried out in 2019-20" asks for 2019-20's
 
 
 def _years(text: str) -> set[str]:
@@ -218,7 +221,7 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     about_years = _years(_CARRIED.sub(" ", evidence))  # "carried forward into 2021-22" is not 2021-22's figure
     for m in YEAR.finditer(question):
         wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
-        carried = _CARRIED.search(question[max(0, m.start() - 40):m.end()])
+        carried = _CARRY_ASKED.search(question[max(0, m.start() - 40):m.end()])
         if wanted not in (ev_years if carried else about_years):
             hard.append(m.group(0))
     ev_lower = " ".join(evidence.lower().split())

@@ -19,9 +19,15 @@ _COUNT_ASKED = re.compile(r"\b(?:how many|what (?:proportion|percentage|share|pe
 _BREAKDOWN_Q = re.compile(r"(?P<counted>[^?()]*?)\b(?:were|was|are|is|got)\s+(?P<qualifier>[^?()]+)", re.I)
 _PAYER_Q = re.compile(r"\bhow much (?:money )?(?:does|did|do|has|have)(?P<counted>)\s+(?P<qualifier>[^?()]+?)\s+"
                       r"(?:pay|paid|contribute[sd]?|put|give|gave|fund|funded)\b", re.I)
+_BY_Q = re.compile(r"\b(?:breakdown|broken down|split|analysis)(?P<counted>)\s+(?:of\s+[^?()]*?\s+)?by\s+(?P<qualifier>[^?()]+)",
+                   re.I)
+_NAMED_BREAKDOWN_Q = re.compile(r"(?P<counted>)(?P<qualifier>\b[A-Za-z]+)\s+(?:breakdown|split)\b", re.I)  # "ethnicity breakdown"
 _WHO_IS_COUNTED = frozenset(tokenize("kid kids children child young people youngsters"))  # implied by "how many"
 _NOT_QUALIFIER = frozenset(tokenize("""how many much number proportion percentage percent share there they them those these
-    overall around total altogether""")) | FILLER | FILLER_STEMS | _WHO_IS_COUNTED
+    overall around total altogether etc category categories type types""")) | FILLER | FILLER_STEMS | _WHO_IS_COUNTED
+# Where children were, not what they were counted by: "kids in the house during incidents" are
+# the children present at them.
+_AT_HOME = re.compile(r"\b(?:at home|in the (?:house|home|household))\b", re.I)
 _PARTICIPLES = frozenset("thought seen known said put taken given found".split())  # "were thought to be at risk"
 
 
@@ -31,8 +37,8 @@ def _breakdown(question: str) -> re.Match[str] | None:
     own = re.sub(r"\s*\([^()]*\)\s*$", "", question)
     starts = [m.end() for m in _COUNT_ASKED.finditer(own)]
     m = _BREAKDOWN_Q.match(own, starts[-1]) if starts else None
-    if m is None:
-        return _PAYER_Q.search(own)  # "how much did Cleveland Police pay": a figure for that payer
+    if m is None:  # "how much did Cleveland Police pay": a figure for that payer; "broken down by category"
+        return _PAYER_Q.search(own) or _BY_Q.search(own) or _NAMED_BREAKDOWN_Q.search(own)
     return None if m.group("counted").strip().lower() == "times" else m
 
 
@@ -46,16 +52,16 @@ def _qualifier_words(question: str) -> list[tuple[int, str]]:
     """(offset, word) of what a breakdown question counts by, in its last "how many ..." clause.
 
     Left out: stopwords and filler, years (the year check has them), the verb that opens the
-    qualifier ("were flagged as at risk", "are growing up poor"), and "at home".
+    qualifier ("were flagged as at risk", "are growing up poor"), and "at home" / "in the house".
     """
     m = _breakdown(question)
     if m is None:
         return []
     base = m.start("qualifier")
-    qualifier = re.sub(r"\bat home\b", lambda x: " " * len(x.group(0)), m.group("qualifier"), flags=re.I)
+    qualifier = _AT_HOME.sub(lambda x: " " * len(x.group(0)), m.group("qualifier"))
     words = [(base + w.start(), w.group(0)) for w in WORD_RE.finditer(qualifier)]
-    if words and (words[0][1].lower().endswith(("ed", "ing")) or words[0][1].lower() in _PARTICIPLES):
-        words = words[1:]
+    if len(words) > 1 and (words[0][1].lower().endswith(("ed", "ing")) or words[0][1].lower() in _PARTICIPLES):
+        words = words[1:]  # an opening verb, not a lone adjective: "are outstanding" counts by outstanding
     out = []
     for offset, w in words:
         bare = w[:-1] if w[:-1].isupper() and w.endswith("s") else w  # "LCSPRs" -> "LCSPR"

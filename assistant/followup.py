@@ -13,7 +13,8 @@ import re
 from index.text import STOPWORDS, words
 
 _LEAD = re.compile(r"^\s*(and|but|also|so|then|ok|okay|what about|how about|and what about|and for|same for|what of)\b[\s,]*", re.I)
-_ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|he|she|his|her|the same|the review|the report|the group|the plan)\b", re.I)
+_ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|he|she|his|her|the same|the review|the report|the group|the plan"
+                       r"|the (?:first|second|third|fourth|last|other|former|latter) (?:one|ones)|which one)\b", re.I)
 # "who's leading on the recommendations?" after a question about the December audit means the
 # audit's recommendations: a generic "the ..." with nothing else to pin it down points back.
 _GENERIC_DEFINITE = re.compile(r"\bthe (recommendations?|findings?|actions?|learning|outcomes?|results?|audit|deep dive|"
@@ -158,7 +159,9 @@ def resolve(question: str, history: list[str]) -> str:
         target = old_names[-1]
         idx = previous.rfind(target)
         return previous[:idx] + new_names[0] + previous[idx + len(target):]
-    if _LEAD.match(question) and not new_names and len(_content_words(rest)) <= 4 and not _ANAPHORA.search(rest):
+    relative_year = _RELATIVE_YEAR.search(question) is not None  # "the year before", no year to shift: carried
+    if _LEAD.match(question) and not new_names and len(_content_words(rest)) <= 4 and not _ANAPHORA.search(rest) \
+            and not relative_year:
         swapped = _swap_phrase(rest, previous)
         if swapped is not None:
             return swapped

@@ -62,3 +62,14 @@ def test_who_is_acting_on_recommendations_is_not_asking_what_they_were() -> None
     q = "who's dealing with the recommendations? (what did the december audit find)"
     assert not missing_findings(q, "Recommendations from the audit are being addressed by the HSSCP Engine Room.")
     assert missing_findings("what did the december audit recommend", "The audit took place in December.")
+
+
+def test_the_second_one_points_back_to_the_earlier_question() -> None:
+    resolved = resolve("what was the second one about?", ["what multi-agency audits did the partnership do in 2020-21?"])
+    assert resolved == "what multi-agency audits did the partnership do in 2020-21 what was the second one about"
+
+
+def test_the_year_before_without_a_year_to_shift_is_carried_not_swapped_in() -> None:
+    # No year in the earlier question: "the year before" must not replace "a child protection plan".
+    resolved = resolve("and the year before?", ["how many children were on a child protection plan in stockton?"])
+    assert resolved == "how many children were on a child protection plan in stockton the year before"
