@@ -23,7 +23,7 @@ from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
 from assistant.people import missing_person
 from assistant.retrieval import Query
-from assistant.sentences import counts_something
+from assistant.sentences import as_meant, counts_something, everyday_phrases
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, places_in
 from index.embedder import Embedder
 from index.text import tokenize
@@ -228,8 +228,9 @@ class Composer:
         where = [places_in(f"{h.section} {h.chunk.text}") for h in hits]
         place_clash = [bool(places) and bool(w) and not (places & w) for w in where]
         scores = []
+        phrases = everyday_phrases(asked)
         for u, v in zip(units, vecs):
-            toks = set(tokenize(u.text))
+            toks = as_meant(set(tokenize(u.text)), u.text, phrases)
             context = heading_toks[u.hit] - toks
             lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom

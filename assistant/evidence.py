@@ -75,11 +75,16 @@ def missing_kinds(question: str, evidence: str) -> list[str]:
 
 # "What did the EMMA review find?" is not answered by "The EMMA LCSPR was concluded and a report
 # published": the passage must say what was found, near where it names what was reviewed.
-_FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show)\b|\bfindings?\b|\blessons?\b"
+_FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show)\b"
+                         r"|\bwhat (?:have|has) (?:they|it|we|the \w+) (?:found|recommended|concluded|learn(?:ed|t))\b|\bfindings?\b|\blessons?\b"
                          r"|\b(?:key|main) (?:messages?|learning|points|learning points)\b|\blearning points\b|\brecommendations?\b"
                          r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b"
                          r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b", re.I)
 _WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
+# "What procedures came from the recommendations?", "where did the recommendations go?": what came
+# of them is asked, not what they were.
+_CAME_OF_Q = re.compile(r"\b(?:from|on|with|to|of|implement\w*|where (?:did|have|do|are|were)|happened to)\s+"
+                        r"(?:the\s+|its\s+|their\s+)?(?:recommendations?|findings?|learning|lessons?)\b", re.I)
 _RECOMMEND_Q = re.compile(r"\brecommend(?:ed|s|ations?)?\b", re.I)
 _RECOMMEND_CUES = re.compile(r"\brecommend\w*", re.I)
 _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighted|highlights?|learning|lessons?|themes?"
@@ -89,6 +94,20 @@ _NOT_SUBJECT = frozenset(tokenize("""review reviews lcspr scr audit audits deep 
     report reports briefing main key actually find found findings finding lessons lesson learned learnt learn
     recommend recommended recommendations conclude concluded show showed what were was did messages message
     points 7 seven minute came come out""")) | FILLER | FILLER_STEMS
+
+
+# A word of finding that only names the findings, without giving them: "on the theme of Domestic
+# Abuse" (what the audit was about), "the implementation of the recommendations", "incorporate any
+# relevant learning", "national findings are addressed".
+_MENTION_ONLY = re.compile(r"\btheme of\b|\b(?:the|any|relevant|national|its|their|of)\s+(?:findings?|learning|lessons?|"
+                           r"recommendations?|themes?)\b(?!\s*(?::|include|included|includes|were\b(?! being)|was\b"
+                           r"|is\b|that\b(?! (?:were|was|have been|had been|are being) made)|around\b|about\b|identified"
+                           r"|highlighted|from (?:the|this) (?:review|audit)))", re.I)
+
+
+def _finding_cues(cues: re.Pattern[str], text: str) -> bool:
+    """True when the text has a word of finding that gives findings, not one that only names them."""
+    return bool(cues.search(_MENTION_ONLY.sub(" ", text)))
 
 
 def _is_name(word: str) -> bool:
@@ -116,7 +135,7 @@ def missing_findings(question: str, evidence: str, context: str = "") -> bool:
     carry a word of finding ("identified", "learning", "good practice"; a question about
     recommendations needs the word "recommend...").
     """
-    if not _FINDINGS_Q.search(question) or _WHO_ASKED.match(question):
+    if not _FINDINGS_Q.search(question) or _WHO_ASKED.match(question) or _CAME_OF_Q.search(question):
         return False  # "who's dealing with the recommendations?" asks who, not what they were
     subject = {t for t in tokenize(question) if t not in _NOT_SUBJECT}
     if not subject:
@@ -127,7 +146,7 @@ def missing_findings(question: str, evidence: str, context: str = "") -> bool:
         return False
     for pair in sentence_pairs(evidence):
         named = _all_named(names, pair) if names else bool(subject & set(tokenize(pair)))
-        if named and cues.search(pair):
+        if named and _finding_cues(cues, pair):
             return False
     return True
 

@@ -56,7 +56,10 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(face value|take their word|believe (them|parents?))\b", "self-reported face value verify"),
     (r"\b(nosy|curious|curiosity|dig deeper|ask questions)\b", "professional curiosity inquisitiveness"),
     (r"\b(stats?|statistics|figures|numbers|how many|count)\b", "number"),
-    (r"\b(money|budget|funding|funded|cost|costs|spend|spent|finances?|financial)\b",
+    (r"\b(spend|spends|spent|spending|outgoings)\b", "expenditure"),
+    (r"\b(brought forward|carried over|carry over|left over|leftover|underspend)\b", "carry forward reserves"),
+    (r"\b(goals?|mission|main aim|purpose)\b", "vision"),
+    (r"\b(money|budget|funding|funded|cost|costs|finances?|financial)\b",
      "income expenditure financial arrangements reserves budget"),
     (r"\b(domestic violence|dv|abuse at home|violent partner)\b", "domestic abuse"),
     (r"\b(home ?school(ed|ing)?|home ?educat\w*|not in school)\b", "home educated"),
@@ -104,6 +107,7 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(phone|telephone|ring|call them|contact number|contact details|get in touch)\b", "tel telephone contact email"),
     (r"\b(e-?mail|email address)\b", "email"),
     (r"\b(trauma\w*)\b", "trauma-informed"),
+    (r"\b(going on|on-?going|at the moment|in progress|right now|currently)\b", "currently underway ongoing"),
 )
 
 _DEFINITION = re.compile(r"\b((?:[A-Z][\w'&,-]*\s+){1,8}?(?:[A-Z][\w'-]*))\s*\(([A-Z][A-Za-z0-9]{1,7})\)")

@@ -8,6 +8,7 @@ filler, what a year and a figure look like, and how the glossary covers a word.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from index.text import tokenize
@@ -64,3 +65,46 @@ def expansion_covered(word: str, evidence_tokens: set[str]) -> bool:
         if toks and len(toks & evidence_tokens) >= max(1, round(len(toks) * 2 / 3)):
             return True
     return False
+
+
+
+_PEOPLE = frozenset(tokenize("kid kids children child young people youngsters"))
+
+
+@dataclass(frozen=True)
+class EverydayPhrase:
+    """An everyday phrase of a question ("in care"), its own words and the documents' words for it."""
+
+    text: str
+    own: frozenset[str]
+    documents: frozenset[str]
+
+
+def everyday_phrases(question: str) -> list[EverydayPhrase]:
+    """The question's everyday phrases that the glossary gives the documents' words for (who is
+    counted, "children", left out of those)."""
+    out = []
+    for start, end, words in glossary().plain_phrases(question):
+        text = " ".join(question[start:end].lower().split())
+        own = frozenset(tokenize(text)) - FILLER_STEMS  # "how many": "number" says nothing about what is counted
+        documents = frozenset(tokenize(words)) - _PEOPLE - own
+        if own and documents:
+            out.append(EverydayPhrase(text, own, documents))
+    return out
+
+
+def as_meant(tokens: set[str], text: str, phrases: list[EverydayPhrase]) -> set[str]:
+    """A sentence's words as the question's everyday phrases read them.
+
+    A sentence in the documents' words for a phrase ("579 children looked after" for "kids in
+    care", "Expenditure" for "spend") has the phrase's own words; a sentence with a word of a
+    longer phrase used otherwise ("Education, Health and Care plans" for "in care") does not.
+    """
+    out = set(tokens)
+    lower = " ".join(text.lower().split())
+    for phrase in phrases:
+        if len(phrase.documents & tokens) >= max(1, len(phrase.documents) // 2):
+            out |= phrase.own
+        elif " " in phrase.text and phrase.text not in lower:
+            out -= phrase.own
+    return out

@@ -414,3 +414,44 @@ def test_children_in_the_house_are_the_children_present_not_a_breakdown() -> Non
     present = "- 1305 children present during a domestic abuse incident"
     q = "how many kids were in the house during domestic violence incidents in hartlepool"
     assert missing_breakdown(q, present, "About Hartlepool > Hartlepool Safeguarding") == []
+
+
+def test_a_passage_that_only_names_the_findings_does_not_say_what_was_found() -> None:
+    from assistant.evidence import missing_findings
+
+    topic_only = ("The partnership undertook two multi-agency audit days. The first being on the theme of Domestic "
+                  "Abuse; the output of which has fed into one of HSSCP's key priorities for the coming year.")
+    assert missing_findings("what did the domestic abuse audit day find?", topic_only)
+    named = ("Following the CSAFE Deep Dive, a group will be leading on the implementation of the recommendations that "
+             "were made.")
+    assert missing_findings("what did the CSAFE deep dive recommend", named)
+    given = "The CSAFE deep dive recommended that the referral pathway is updated."
+    assert not missing_findings("what did the CSAFE deep dive recommend", given)
+    assert not missing_findings("what did the domestic abuse audit find?",
+                                "The domestic abuse audit identified good information sharing.")
+    # "what have they found so far" asks for findings too.
+    assert missing_findings("are any lcspr underway what have they found so far",
+                            "There are currently 2 LCSPR reviews underway for Child JSW and Child RAC.")
+
+
+def test_what_came_of_the_recommendations_is_not_asking_what_they_were() -> None:
+    from assistant.evidence import missing_findings
+
+    passage = "The recommendations from the deep dive fed into the Contextual Safeguarding arrangements."
+    assert not missing_findings("where did the recommendations from the missing kids deep dive go", passage)
+    assert not missing_findings("What procedures were developed from the recommendations of the Eve SCR?", passage)
+
+
+def test_a_sentence_in_the_documents_words_for_an_everyday_phrase_has_the_phrases_words() -> None:
+    from assistant.sentences import as_meant, everyday_phrases
+    from index.text import tokenize
+
+    phrases = everyday_phrases("how many children in care are there in stockton")
+    looked_after = "- 579 children and young people looked after"
+    assert "care" in as_meant(set(tokenize(looked_after)), looked_after, phrases)
+    ehc = "The number of children with Education, Health and Care (EHC) Plans in Stockton is 1667."
+    assert "care" not in as_meant(set(tokenize(ehc)), ehc, phrases)  # "care" outside "in care"
+    spend = everyday_phrases("how much did the partnership spend")
+    assert set(tokenize("spend")) <= as_meant(set(tokenize("Expenditure | 247,291")), "Expenditure | 247,291", spend)
+    # "how many" brings "number", which says nothing about what is counted.
+    assert everyday_phrases("how many") == []
