@@ -18,7 +18,8 @@ import numpy as np
 
 from assistant.evidence import (Gaps, asked_kinds, evidence_gaps, missing_date, missing_findings, missing_kinds,
                                 spells_out)
-from assistant.figures import breakdown_asked, missing_attendance, missing_breakdown, missing_place
+from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
+                               missing_place, missing_topic_figure, topic_words)
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
 from assistant.people import missing_person
@@ -334,11 +335,15 @@ class Composer:
             return " None of the closest passages says who chairs it."
         if all(missing_attendance(query.text, h.chunk.text) for h in used):
             return " None of the closest passages says how many attended."
+        if all(missing_earlier_year(query.text, h.chunk.text) for h in used):
+            return " None of the closest passages gives a figure for the year before."
         places = {missing_place(query.text, h.chunk.text, h.section) for h in used}
         if len(places) == 1 and "" not in places:
             return f" The closest passages give these figures for other areas, not {places.pop()}."
         if all(missing_breakdown(query.text, h.chunk.text, _context(h)) for h in used):
             return f" None of the closest passages gives a figure for \"{breakdown_asked(query.text)}\"."
+        if all(missing_topic_figure(query.text, h.chunk.text, _context(h)) for h in used):
+            return f" None of the closest passages gives a figure for \"{' '.join(topic_words(query.text))}\"."
         return ""
 
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],

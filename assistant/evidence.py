@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
-from assistant.figures import missing_attendance, missing_breakdown, missing_place
+from assistant.figures import (missing_attendance, missing_breakdown, missing_earlier_year, missing_place,
+                              missing_topic_figure)
 from assistant.glossary import is_common_word
 from assistant.people import missing_person
 from assistant.retrieval import Query
@@ -22,6 +23,7 @@ from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, expansion_
 from index.text import STOPWORDS, tokenize
 
 _QUARTER = re.compile(r"\b(?:q|quarter\s*)([1-4])\b", re.I)  # "Q2", "quarter 3": a newsletter's quarter
+_THIS_QUARTER = re.compile(r"\b(?:this|last|that|the same|the current) quarter\b", re.I)  # the newsletter's own quarter
 _NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
 
 
@@ -228,6 +230,10 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         hard.append("a figure for " + " ".join(breakdown))
     if missing_attendance(question, sentences):
         hard.append("an attendance figure")
+    if not breakdown and missing_topic_figure(question, sentences, context):
+        hard.append("a figure for it")
+    if missing_earlier_year(question, sentences):
+        hard.append("a figure for the year before")
     person = missing_person(question, sentences)
     if person:
         hard.append(person)
@@ -236,6 +242,8 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         hard.append("a figure for " + place)
     ev_quarters = {m.group(1) for m in _QUARTER.finditer(evidence)}
     hard.extend(m.group(0) for m in _QUARTER.finditer(question) if m.group(1) not in ev_quarters)
+    if _THIS_QUARTER.search(question) and not re.search(r"\bquarter|\bq[1-4]\b", evidence, re.I):
+        hard.append(_THIS_QUARTER.search(question).group(0))  # the annual report's figures are not a quarter's
     ev_years = _years(evidence)
     about_years = _years(_CARRIED.sub(" ", evidence))  # "carried forward into 2021-22" is not 2021-22's figure
     for m in YEAR.finditer(question):

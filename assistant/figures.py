@@ -130,7 +130,7 @@ def _mostly_in(words: str, have: set[str]) -> bool:
 # answered by Hartlepool's, however alike the sentences are.
 _AREAS = ("hartlepool", "stockton", "middlesbrough", "redcar", "darlington", "durham")
 _FIGURE_Q = re.compile(r"\b(?:how many|how much|number of|proportion|percentage|percent|rate|figures?|statistics|stats"
-                       r"|attainment|score|total)\b|%", re.I)
+                       r"|attainment|score|total|income|expenditure|budget|reserves|spend|spent|funding)\b|%", re.I)
 
 
 def _areas_in(text: str) -> set[str]:
@@ -172,3 +172,116 @@ def missing_attendance(question: str, evidence: str) -> bool:
         if _ATTENDANCE.search(pair) and len(subject & set(tokenize(pair))) * 2 >= len(subject):
             return False
     return True
+
+
+# "And the year before?" with no year to count back from: the passage must compare with an earlier
+# year ("up from 245 the previous year", "2019-20: 102,040"); a figure for the report's own year is
+# not the year before's.
+_EARLIER_YEAR_Q = re.compile(r"\b(?:year before|previous year|prior year|year prior|preceding year)\b", re.I)
+_COMPARED = re.compile(r"\b(?:previous|last|prior|preceding) year\b|\byear before\b|\bcompared (?:to|with)\b"
+                       r"|\b(?:increase|decrease|rise|fall|drop)(?:s|d)?\b|\b(?:rose|fell)\b|\b(?:up|down) from\b"
+                       r"|\bfrom \d[\d,.]* to \d", re.I)
+
+
+def missing_earlier_year(question: str, evidence: str) -> bool:
+    """True when the question asks for the year before without naming a year, and no sentence
+    pair with a figure for its topic compares with an earlier year or names two years."""
+    if not _EARLIER_YEAR_Q.search(question) or YEAR.search(question):
+        return False
+    wanted = topic_words(question)
+    phrases = _phrases(_own_and_earlier(question)[0])
+    for pair in sentence_pairs(evidence):
+        compared = _COMPARED.search(pair) or len({m.group(0) for m in YEAR.finditer(pair)}) >= 2
+        if counts_something(pair) and compared and (not wanted or _names_topic(wanted, phrases, set(tokenize(pair)), 0.5)):
+            return False
+    return True
+
+
+# A figure question is answered by a figure given for its topic. "Attainment 8 stockton" is not
+# answered by Stockton's school count, nor "how much money did the partnership get in 2019-20" by
+# "two key lines of enquiry during 2019-20": some sentence pair must give a figure beside one of
+# the question's topic words (or the documents' words for it).
+_NOT_TOPIC = _NOT_QUALIFIER | frozenset(tokenize("""hsscp partnership safeguarding children partnership's board
+    year years last next went came times average mean median rate rates figure figures statistics stats score scores total number percentage""")) | frozenset(_AREAS) \
+    | frozenset(tokenize(" ".join(_AREAS)))
+
+
+def topic_words(question: str, figure_asked: bool = False) -> list[str]:
+    """The words of a figure question's own part (not a carried earlier question) that say what is
+    counted or measured; empty when it is not a figure question (unless `figure_asked`)."""
+    own = _own_and_earlier(question)[0]
+    if not figure_asked and not _FIGURE_Q.search(own):
+        return []
+    out = []
+    for w in WORD_RE.findall(own):
+        toks = tokenize(w)
+        if toks and not any(c.isdigit() for c in w) and toks[0] not in _NOT_TOPIC and w.lower() not in _NOT_TOPIC:
+            out.append(w)
+    return list(dict.fromkeys(out))
+
+
+Phrase = tuple[frozenset[str], str]  # an everyday phrase's own words, and the documents' words for it
+
+
+def _phrases(text: str) -> list[Phrase]:
+    return [(frozenset(tokenize(text[s:e])), words) for s, e, words in glossary().plain_phrases(text)]
+
+
+def _half_in(phrase: Phrase, have: set[str]) -> bool:
+    """Half the documents' words for an everyday phrase ("missing episodes" for "run off from home");
+    where those words repeat the phrase's own ("audit": "multi-agency audit"), the own word itself."""
+    own, words = phrase
+    toks = set(tokenize(words)) - _WHO_IS_COUNTED
+    if toks & own:
+        return toks & own <= have
+    return bool(toks) and len(toks & have) >= max(1, len(toks) // 2)
+
+
+def missing_topic_figure(question: str, evidence: str, context: str = "") -> bool:
+    """True when the question asks for a figure and no sentence pair with a figure names any of
+    its topic words (the section it is filed under counts with it)."""
+    wanted = topic_words(question)
+    if not wanted:
+        return False
+    about = set(tokenize(context))
+    own, earlier = _own_and_earlier(question)
+    phrases = _phrases(own)
+    earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
+    for pair in sentence_pairs(evidence):
+        have = set(tokenize(pair)) | about
+        if counts_something(pair) and _names_topic(wanted, phrases, have) \
+                and (not earlier_words or _names_topic(earlier_words, _phrases(earlier), have)):
+            return False
+    return True
+
+
+
+# "how many cases did they look at? (what was the december audit about)": the figure must be
+# given for the earlier question's subject too.
+_POINTS_BACK = re.compile(r"\b(?:they|them|it|those|these|that)\b", re.I)
+
+
+def _own_and_earlier(question: str) -> tuple[str, str]:
+    """A resolved follow-up's own question and the earlier one carried in brackets ("" if none)."""
+    m = re.match(r"^(.*\S)\s+\(([^()]+)\)$", question)
+    return (m.group(1), m.group(2)) if m else (question, "")
+
+
+def _expanded_in(word: str, have: set[str]) -> bool:
+    """Most of a glossary expansion of the word, one that does not repeat it: "audit" is not
+    covered by the "multi-agency" of "multi-agency audit"."""
+    own = set(tokenize(word))
+    for expansion in glossary().expansions(word):
+        toks = set(tokenize(expansion))
+        if toks and not toks & own and len(toks & have) >= max(1, round(len(toks) * 2 / 3)):
+            return True
+    return False
+
+
+def _names_topic(wanted: list[str], phrases: list[Phrase], have: set[str], share: float = 0.0) -> bool:
+    """More than `share` of the topic words (at least one), each itself, by its glossary expansion
+    or by half the documents' words for an everyday phrase it is part of."""
+    named = sum(1 for w in wanted if set(tokenize(w)) <= have or _expanded_in(w, have))
+    if any(_half_in(phrase, have) for phrase in phrases):
+        named = max(named, 1)
+    return named >= max(1, int(len(wanted) * share) + (share > 0))

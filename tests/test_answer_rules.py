@@ -455,3 +455,49 @@ def test_a_sentence_in_the_documents_words_for_an_everyday_phrase_has_the_phrase
     assert set(tokenize("spend")) <= as_meant(set(tokenize("Expenditure | 247,291")), "Expenditure | 247,291", spend)
     # "how many" brings "number", which says nothing about what is counted.
     assert everyday_phrases("how many") == []
+
+
+def test_a_figure_question_needs_a_figure_given_for_its_topic() -> None:
+    from assistant.figures import missing_topic_figure, topic_words
+
+    schools = "There are 81 schools in Stockton with 60 primary and 13 secondary schools."
+    assert topic_words("attainment 8 stockton") == ["attainment"]
+    assert missing_topic_figure("attainment 8 stockton", schools, "About Stockton-on-Tees")
+    assert not missing_topic_figure("average attainment 8 score stockton", "- Average Attainment 8 score is 46.8")
+    deep_dives = "The partnership commissioned deep dives into two key lines of enquiry during 2019-20."
+    assert missing_topic_figure("how much money did the partnership get in 2019-20", deep_dives)
+    assert not missing_topic_figure("how much money did the partnership get in 2020-21", "Income | 296,687",
+                                    "Annual Report > About The Partnership > Financial Arrangements")
+    # Everyday words through the documents' words: "run off from home" is missing episodes.
+    assert not missing_topic_figure("how many times did kids run off from home in hartlepool",
+                                    "- 352 missing episodes by 151 young people")
+    assert topic_words("what did the audit find") == []  # not a figure question
+
+
+def test_a_follow_up_figure_must_be_for_the_earlier_questions_subject() -> None:
+    from assistant.figures import missing_topic_figure
+
+    q = "how many cases did they look at? (what was the december audit on children's mental health)"
+    assert missing_topic_figure(q, "- 150 cases discussed in MARAC (Multi-Agency Risk Assessment Conference)")
+    assert not missing_topic_figure(q, "The December audit looked at 12 cases.")
+    # A follow-up that names its own subject is judged on its own words.
+    assert not missing_topic_figure("how many cases went to MARAC? (what was the december audit about)",
+                                    "- 150 cases discussed in MARAC")
+
+
+def test_the_year_before_needs_a_figure_compared_with_an_earlier_year() -> None:
+    from assistant.figures import missing_earlier_year
+
+    q = "how many referrals went into childrens social care in hartlepool the year before"
+    assert missing_earlier_year(q, "- 1845 referrals to children's social care")
+    assert not missing_earlier_year(q, "There were 1845 referrals to children's social care, up from 1702 the previous year.")
+    assert missing_earlier_year(q, "The poverty rate is 38% (2020) compared to 30% in 2015.")  # not its topic
+    assert not missing_earlier_year("how many referrals were there in 2019-20", "- 1845 referrals")  # a year named
+
+
+def test_this_quarter_is_not_answered_by_the_annual_report() -> None:
+    annual = "Hartlepool and Stockton Annual Report 2020-21 Training 1,185 people attended training."
+    assert "this quarter" in evidence_gaps(Query("how many people went to them? (how many sessions ran this quarter)", ()),
+                                           annual, None).hard
+    newsletter = "HSSCP Newsletter Quarter 3 2025-26 Training Eight sessions have been delivered."
+    assert "this quarter" not in evidence_gaps(Query("how many sessions ran this quarter", ()), newsletter, None).hard
