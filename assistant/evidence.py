@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from assistant.figures import (missing_attendance, missing_breakdown, missing_earlier_year, missing_place,
-                              missing_topic_figure)
+                              missing_topic_figure, missing_year_figure)
 from assistant.glossary import is_common_word
 from assistant.people import missing_person
 from assistant.retrieval import Query
 from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, expansion_covered, glossary,
-                                 sentence_pairs)
+                                 sentence_pairs, wanted_year, years_in)
 from index.text import STOPWORDS, tokenize
 
 _QUARTER = re.compile(r"\b(?:q|quarter\s*)([1-4])\b", re.I)  # "Q2", "quarter 3": a newsletter's quarter
@@ -199,17 +199,6 @@ _CARRY_ASKED = re.compile(r"\b(?:carr(?:y|ied|ies|ying)\s+(?:forward|over)|broug
                           re.I)  # not "carry out": "reviews carried out in 2019-20" asks for 2019-20's
 
 
-def _years(text: str) -> set[str]:
-    """'2020-21', '2020/21' and '2020 - 21' are the same year span; '2020' alone is a year."""
-    out = set()
-    for m in YEAR.finditer(text):
-        first, second = m.group(1), m.group(2)
-        out.add(first)
-        if second:
-            out.add(f"{first}-{second[-2:]}")
-    return out
-
-
 def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, context: str = "",
                   body: str | None = None, section: str = "") -> Gaps:
     """Hard gaps (a kind of fact, a year, a named review, a specific unknown term) and the share
@@ -232,6 +221,8 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         hard.append("an attendance figure")
     if not breakdown and missing_topic_figure(question, sentences, context):
         hard.append("a figure for it")
+    if not breakdown:
+        hard.extend(f"a figure for {y}" for y in missing_year_figure(question, sentences, context))
     if missing_earlier_year(question, sentences):
         hard.append("a figure for the year before")
     person = missing_person(question, sentences)
@@ -244,10 +235,10 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
     hard.extend(m.group(0) for m in _QUARTER.finditer(question) if m.group(1) not in ev_quarters)
     if _THIS_QUARTER.search(question) and not re.search(r"\bquarter|\bq[1-4]\b", evidence, re.I):
         hard.append(_THIS_QUARTER.search(question).group(0))  # the annual report's figures are not a quarter's
-    ev_years = _years(evidence)
-    about_years = _years(_CARRIED.sub(" ", evidence))  # "carried forward into 2021-22" is not 2021-22's figure
+    ev_years = years_in(evidence)
+    about_years = years_in(_CARRIED.sub(" ", evidence))  # "carried forward into 2021-22" is not 2021-22's figure
     for m in YEAR.finditer(question):
-        wanted = f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
+        wanted = wanted_year(m)
         carried = _CARRY_ASKED.search(question[max(0, m.start() - 40):m.end()])
         if wanted not in (ev_years if carried else about_years):
             hard.append(m.group(0))

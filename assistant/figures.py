@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, counts_something, expansion_covered,
-                                 glossary, passage_sentences, sentence_pairs)
+                                 glossary, governed_sentences, passage_sentences, sentence_pairs, wanted_year,
+                                 years_in)
 from index.text import tokenize
 
 # "How many of those were boys?" asks for a breakdown: the figure must be given for what follows
@@ -84,9 +85,10 @@ def missing_breakdown(question: str, evidence: str, context: str = "") -> list[s
         return []
     phrases = glossary().plain_phrases(question)
     about = set(tokenize(context))
+    per_partner = _EACH.match(breakdown_asked(question)) is not None
     best: list[str] | None = None
     for pair in sentence_pairs(evidence):
-        if not counts_something(pair):
+        if not counts_something(pair) or (per_partner and not _PARTNER_NAMED.search(pair)):
             continue
         have = set(tokenize(pair)) | about
         spans = [(s, e) for s, e, words in phrases if _mostly_in(words, have)]
@@ -101,6 +103,13 @@ def missing_breakdown(question: str, evidence: str, context: str = "") -> list[s
         if not missing:
             return []
     return best if best is not None else [w for _, w in wanted]
+
+
+# "How much did each partner agency put in?" asks for a figure per partner: a figure beside
+# "partner agencies" in general is the total.
+_EACH = re.compile(r"(?:each|every|individual)\b", re.I)
+_PARTNER_NAMED = re.compile(r"\b(?:council|police|constabulary|ccg|icb|nhs|trust|authority|probation|health board)\b",
+                            re.I)
 
 
 def _figure_named(question: str, offset: int, number: str, text: str) -> bool:
@@ -202,7 +211,7 @@ def missing_earlier_year(question: str, evidence: str) -> bool:
 # "two key lines of enquiry during 2019-20": some sentence pair must give a figure beside one of
 # the question's topic words (or the documents' words for it).
 _NOT_TOPIC = _NOT_QUALIFIER | frozenset(tokenize("""hsscp partnership safeguarding children partnership's board
-    year years last next went came times average mean median rate rates figure figures statistics stats score scores total number percentage""")) | frozenset(_AREAS) \
+    year years last next went came times cost costs charge charges fee fees price pay paid average mean median rate rates figure figures statistics stats score scores total number percentage""")) | frozenset(_AREAS) \
     | frozenset(tokenize(" ".join(_AREAS)))
 
 
@@ -224,7 +233,9 @@ Phrase = tuple[frozenset[str], str]  # an everyday phrase's own words, and the d
 
 
 def _phrases(text: str) -> list[Phrase]:
-    return [(frozenset(tokenize(text[s:e])), words) for s, e, words in glossary().plain_phrases(text)]
+    """The text's everyday phrases that say what is counted ("run off", not "cost" or "how many")."""
+    out = [(frozenset(tokenize(text[s:e])), words) for s, e, words in glossary().plain_phrases(text)]
+    return [(own, words) for own, words in out if own - _NOT_TOPIC]
 
 
 def _half_in(phrase: Phrase, have: set[str]) -> bool:
@@ -285,3 +296,26 @@ def _names_topic(wanted: list[str], phrases: list[Phrase], have: set[str], share
     if any(_half_in(phrase, have) for phrase in phrases):
         named = max(named, 1)
     return named >= max(1, int(len(wanted) * share) + (share > 0))
+
+
+def missing_year_figure(question: str, evidence: str, context: str = "") -> list[str]:
+    """The years a figure question names that no sentence gives a figure for its topic in.
+
+    "How many rapid reviews were there in 2021-22?" is not answered by "the fourth is scheduled
+    to be completed during 2021-22" beside 2020-21's count: the year, a figure and a topic word
+    must stand in one sentence, a list item counting with the line that introduces it and a table
+    row with the table's first row. The year may come from the passage's title or section
+    ("Annual Report 2020-21"), the topic only from the sentence.
+    """
+    wanted = topic_words(question)
+    asked = [wanted_year(m) for m in YEAR.finditer(_own_and_earlier(question)[0])]
+    if not wanted or not asked:
+        return []
+    phrases = _phrases(_own_and_earlier(question)[0])
+    about_years = years_in(context)
+    missing = []
+    for year in asked:
+        if not any(year in (years_in(s) | about_years) and counts_something(s)
+                   and _names_topic(wanted, phrases, set(tokenize(s))) for s in governed_sentences(evidence)):
+            missing.append(year)
+    return missing

@@ -40,6 +40,49 @@ def passage_sentences(text: str) -> list[str]:
     return [s for line in text.split("\n") if line.strip() for s in split_sentences(line)]
 
 
+def years_in(text: str) -> set[str]:
+    """'2020-21', '2020/21' and '2020 - 21' are the same year span; '2020' alone is a year."""
+    out = set()
+    for m in YEAR.finditer(text):
+        first, second = m.group(1), m.group(2)
+        out.add(first)
+        if second:
+            out.add(f"{first}-{second[-2:]}")
+    return out
+
+
+def wanted_year(m: re.Match[str]) -> str:
+    """A year the question names, as `years_in` spells it: "2020/21" -> "2020-21"."""
+    return f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
+
+
+_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_ROW = re.compile(r"^\s*\|")
+
+
+def governed_sentences(text: str) -> list[str]:
+    """The passage's sentences, each list item or table row with the line that introduces it.
+
+    "Throughout 2020-21 there were approximately:" governs every item below it, and a table's
+    first row ("Finance 2020 - 21 | £") every row: an item alone does not say its year.
+    """
+    out: list[str] = []
+    intro = ""
+    for line in (ln.strip() for ln in text.split("\n")):
+        if not line or re.fullmatch(r"[|:\s-]+", line):
+            continue
+        if _ITEM.match(line) or (_ROW.match(line) and intro):
+            out.extend(f"{intro} {s}" for s in split_sentences(line))
+        elif _ROW.match(line):
+            intro = line
+            out.append(line)
+        else:
+            sentences = split_sentences(line)
+            out.extend(sentences)
+            intro = sentences[-1] if sentences and line.endswith(":") else ""
+    return out
+
+
 def sentence_pairs(text: str) -> list[str]:
     """Each sentence with the one after it: what a claim and its neighbour say together."""
     sentences = passage_sentences(text)

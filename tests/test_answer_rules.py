@@ -501,3 +501,29 @@ def test_this_quarter_is_not_answered_by_the_annual_report() -> None:
                                            annual, None).hard
     newsletter = "HSSCP Newsletter Quarter 3 2025-26 Training Eight sessions have been delivered."
     assert "this quarter" not in evidence_gaps(Query("how many sessions ran this quarter", ()), newsletter, None).hard
+
+
+def test_a_year_a_figure_and_the_topic_must_stand_in_one_sentence() -> None:
+    from assistant.figures import missing_year_figure
+
+    reviews = ("In 2020-21 HSSCP undertook six Rapid Reviews; four of which progressed to LCSPRs. Three of these "
+               "were completed during 2020-21 and the fourth is scheduled to be completed during 2021-22.")
+    assert missing_year_figure("how many rapid reviews were there in 2021-22", reviews) == ["2021-22"]
+    assert missing_year_figure("how many rapid reviews were there in 2020-21", reviews) == []
+    # A list item takes its year from the line that introduces it, a table row from the first row.
+    listed = "Throughout 2020-21 there were approximately:\n- 2982 referrals to children's social care\n- 579 looked after"
+    assert missing_year_figure("how many referrals were there in 2020-21", listed) == []
+    table = "| Finance 2020 - 21 | £ |\n|---|---|\n| Income | 296,687 |"
+    assert missing_year_figure("what was the income in 2020/21", table) == []
+    # The year may come from the document's title.
+    assert missing_year_figure("how many referrals in 2020-21", "- 2982 referrals", "Annual Report 2020-21") == []
+
+
+def test_a_price_needs_a_figure_for_what_is_priced_and_each_partner_a_figure_per_partner() -> None:
+    from assistant.figures import missing_breakdown, missing_topic_figure
+
+    finance = "This income ensured that the overall cost of running HSSCP was met. Income | 296,687"
+    assert missing_topic_figure("how much does it cost for a voluntary group to send staff on training", finance)
+    q = "how much did each partner agency put into the hsscp budget?"
+    assert missing_breakdown(q, "Partner agencies continued to contribute to the budget. Income | 296,687")
+    assert missing_breakdown(q, "Cleveland Police contributed £40,000 and each council £60,000 to partner agency funding.") == []
