@@ -16,8 +16,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from assistant.evidence import (Gaps, asked_kinds, evidence_gaps, missing_date, missing_findings, missing_kinds,
-                                spells_out)
+from assistant.evidence import (Gaps, asked_kinds, evidence_gaps, missing_contents, missing_date, missing_findings,
+                                missing_kinds, spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
                                missing_place, missing_topic_figure, topic_words)
 from assistant.followup import split_follow_up
@@ -328,6 +328,9 @@ class Composer:
             return " None of the closest passages says what was found or recommended."
         if all(missing_date(query.text, h.chunk.text, _context(h)) for h in used):
             return " None of the closest passages gives a date for it."
+        contents = {missing_contents(query.text, h.chunk.text, _context(h)) for h in used}
+        if len(contents) == 1 and "" not in contents:
+            return f" None of the closest passages says {contents.pop()}."
         people = {missing_person(query.text, h.chunk.text) for h in used}
         if people == {"a name"}:
             return " None of the closest passages names the person."

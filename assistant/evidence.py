@@ -182,6 +182,39 @@ def missing_date(question: str, evidence: str, context: str = "") -> bool:
     return True
 
 
+# "What are the agreed trauma-informed principles?" is not answered by "promotional materials to
+# draw attention to agreed trauma-informed principles": the passage must set them out (the word
+# followed by "are", "include" or a colon and a list), or be filed under a heading naming them.
+_CONTENTS_Q = re.compile(r"\bwhat (?:are|were|is) (?:the |our |their )?(?:[\w'-]+ ){0,4}?(?P<noun>principles|criteria"
+                         r"|thresholds?|steps|standards|rules|eligibility|requirements)\b"
+                         r"|\b(?P<noun2>principles|criteria|thresholds|eligibility|requirements) (?:for|of)\b", re.I)
+# "What does the rough guide say about writing chronologies?": a sentence pair must name what it is asked about.
+_GENERIC_DOING = frozenset(tokenize("work working deal dealing handle handling use using approach approaches"))
+_SAYS_ABOUT_Q = re.compile(r"\bwhat (?:does|do|did) .{1,60}? say about (?P<topic>[^?()]+)", re.I)
+
+
+def missing_contents(question: str, evidence: str, context: str = "") -> str:
+    """What a question about the contents of a set of principles (criteria, steps) or of a
+    document needs and the evidence lacks: "what the principles are", "what it says about
+    chronologies", or ""."""
+    m = _CONTENTS_Q.search(question)
+    if m:
+        noun = (m.group("noun") or m.group("noun2")).lower()
+        stem = noun[:6]
+        if re.search(rf"\b{stem}", context, re.I):
+            return ""
+        set_out = re.compile(rf"\b{stem}\w*\b[^.,;]{{0,25}}?(?::|\b(?:are|include\w*|is that|state|say)\b)", re.I)
+        return "" if set_out.search(evidence) else f"what the {noun} are"
+    m = _SAYS_ABOUT_Q.search(question)
+    if m:
+        topic = set(tokenize(m.group("topic"))) - FILLER_STEMS - _GENERIC_DOING
+        if topic and not any(topic <= set(tokenize(pair)) or all(expansion_covered(t, set(tokenize(pair))) or
+                                                                  t in set(tokenize(pair)) for t in topic)
+                             for pair in sentence_pairs(evidence)):
+            return f"what it says about {' '.join(m.group('topic').split()).rstrip(' ?.!')}"
+    return ""
+
+
 @dataclass(frozen=True)
 class Gaps:
     """What the question asks for that the evidence does not contain."""
@@ -214,6 +247,9 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         hard.append("what was found")
     if missing_date(question, sentences, context):
         hard.append("a date")
+    contents = missing_contents(question, sentences, context)
+    if contents:
+        hard.append(contents)
     breakdown = missing_breakdown(question, sentences, context)
     if breakdown:
         hard.append("a figure for " + " ".join(breakdown))

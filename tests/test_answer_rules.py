@@ -527,3 +527,20 @@ def test_a_price_needs_a_figure_for_what_is_priced_and_each_partner_a_figure_per
     q = "how much did each partner agency put into the hsscp budget?"
     assert missing_breakdown(q, "Partner agencies continued to contribute to the budget. Income | 296,687")
     assert missing_breakdown(q, "Cleveland Police contributed £40,000 and each council £60,000 to partner agency funding.") == []
+
+
+def test_the_contents_of_principles_or_a_document_must_be_set_out_not_mentioned() -> None:
+    from assistant.evidence import missing_contents
+
+    mention = ("The Sub-Group are producing promotional materials to draw attention to agreed trauma-informed "
+               "principles, produce a toolkit which includes resources for practitioners.")
+    assert missing_contents("what are the agreed trauma-informed principles", mention) == "what the principles are"
+    set_out = "The agreed trauma-informed principles are: safety, trust, choice, collaboration and empowerment."
+    assert missing_contents("what are the agreed trauma-informed principles", set_out) == ""
+    assert missing_contents("what are the referral criteria for the dental pathway", "- Tees Dental Access Referral Pathway") \
+        == "what the criteria are"
+    assert missing_contents("what does the rough guide for recording say about writing chronologies",
+                            "- Rough Guide for Recording and Report Writing") == "what it says about writing chronologies"
+    assert missing_contents("what did the child M review say about working with dads?",
+                            "The extent to which fathers are engaged can have an impact.") == ""  # "working" is generic
+    assert missing_contents("how often does the exec meet", mention) == ""  # not a contents question
