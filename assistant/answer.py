@@ -53,7 +53,7 @@ class AnswerSettings:
     max_sentences: int = 4
     passages_used: int = 3
     keep_within: float = 0.10
-    sentence_discount: float = 0.30  # a sentence is shorter than a passage, so it scores higher
+    sentence_discount: float = 0.20  # a sentence is shorter than a passage, so it scores higher
 
 
 @dataclass(frozen=True)

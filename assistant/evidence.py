@@ -58,6 +58,9 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
                                 r"|\btime ?scales?\b|\bdeadline\b", re.I), _DURATION),
     ("a venue", re.compile(r"\bwhere(?:'s|s| is| are| will| was| were)\b[\w' -]*\b(?:held|hosted|taking place|take place"
                            r"|happening|located|based)\b", re.I), _VENUE),
+    ("how to refer", re.compile(r"\bhow (?:do|can|should|would|to) (?:i |we |you )?(?:refer|report|notify|make a referral"
+                                r"|raise a concern|contact)\b", re.I),
+     re.compile(PHONE.pattern + "|" + EMAIL.pattern + "|" + _WEB.pattern + r"|\b(?:referral|online) form\b", re.I)),
     ("a time of day", re.compile(r"\bwhat times?\b(?! of (?:year|the year|month))", re.I), _CLOCK),
     ("a postcode", re.compile(r"\b(?:post ?code|postal address)\b", re.I), _POSTCODE),
     ("a price", re.compile(r"\bhow much\b[\w' ]*\b(?:cost|charge|pay for|fee)\b|\b(?:price|fee)s? (?:for|of)\b", re.I), _MONEY),
@@ -70,9 +73,27 @@ def asked_kinds(question: str) -> list[str]:
 
 
 def missing_kinds(question: str, evidence: str) -> list[str]:
-    """The kinds of fact the question asks for (a phone number, a time) that the evidence lacks."""
-    return [name for name, asks, looks_like in ASKED_KINDS
-            if asks.search(question) and not looks_like.search(evidence)]
+    """The kinds of fact the question asks for (a phone number, a time) that the evidence lacks.
+
+    How to refer to someone ("how do I refer a young person to Prevent") needs the contact beside
+    where the referral goes: the procedures website next to a list of procedures is not it.
+    """
+    out = []
+    for name, asks, looks_like in ASKED_KINDS:
+        if not asks.search(question):
+            continue
+        if name == "how to refer":
+            where = set(tokenize(question)) - _NOT_REFERRAL_TOPIC
+            if not any(looks_like.search(pair) and (not where or where & set(tokenize(pair)))
+                       for pair in sentence_pairs(evidence)):
+                out.append(name)
+        elif not looks_like.search(evidence):
+            out.append(name)
+    return out
+
+
+_NOT_REFERRAL_TOPIC = frozenset(tokenize("""how refer report notify make referral raise concern contact young person
+    people child children kid kids someone somebody""")) | FILLER_STEMS
 
 
 # "What did the EMMA review find?" is not answered by "The EMMA LCSPR was concluded and a report

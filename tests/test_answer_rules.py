@@ -544,3 +544,16 @@ def test_the_contents_of_principles_or_a_document_must_be_set_out_not_mentioned(
     assert missing_contents("what did the child M review say about working with dads?",
                             "The extent to which fathers are engaged can have an impact.") == ""  # "working" is generic
     assert missing_contents("how often does the exec meet", mention) == ""  # not a contents question
+
+
+def test_how_to_refer_needs_a_contact_beside_where_the_referral_goes() -> None:
+    from assistant.evidence import missing_kinds
+
+    q = "how do I refer a young person to Prevent for radicalisation"
+    procedures = ("The Tees Safeguarding Procedures Group have updated procedures which are published on: "
+                  "www.teescpp.org.uk\n- Concealed Pregnancy\n- Neglect Strategy\n- Children Missing Education")
+    assert missing_kinds(q, procedures) == ["how to refer"]
+    prevent = "To refer a concern about radicalisation to Prevent, email prevent@cleveland.police.uk."
+    assert missing_kinds(q, prevent) == []
+    assert missing_kinds("how do I make a referral to Ofsted about a nursery",
+                         "84.2% of Hartlepool schools were judged good or better by Ofsted.") == ["how to refer"]
