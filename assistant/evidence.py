@@ -125,7 +125,10 @@ _NOT_SUBJECT = frozenset(tokenize("""review reviews lcspr scr audit audits deep 
 _MENTION_ONLY = re.compile(r"\btheme of\b|\b(?:the|any|relevant|national|its|their|of)\s+(?:findings?|learning|lessons?|"
                            r"recommendations?|themes?)\b(?!\s*(?::|include|included|includes|were\b(?! being)|was\b"
                            r"|is\b|that\b(?! (?:were|was|have been|had been|are being) made)|around\b|about\b|identified"
-                           r"|highlighted|from (?:the|this) (?:review|audit)))", re.I)
+                           r"|highlighted|from (?:the|this) (?:review|audit)))"
+                           r"|\b(?:findings?|learning|lessons?|recommendations?)\b[^.]{0,60}?\b(?:are|is|were|was|have been|has been"
+                           r"|will be)\s+(?:being\s+)?(?:addressed|implemented|progressed|taken forward|monitored|shared"
+                           r"|disseminated|incorporated|considered)\b", re.I)  # "Recommendations ... are being addressed"
 
 
 def _finding_cues(cues: re.Pattern[str], text: str) -> bool:
