@@ -17,7 +17,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from assistant.evidence import (Gaps, asked_kinds, evidence_gaps, missing_contents, missing_date, missing_findings,
-                                missing_kinds, spells_out)
+                                missing_kinds, missing_rating, spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
                                missing_place, missing_topic_figure, topic_words)
 from assistant.followup import split_follow_up
@@ -328,6 +328,8 @@ class Composer:
             return " None of the closest passages says what was found or recommended."
         if all(missing_date(query.text, h.chunk.text, _context(h)) for h in used):
             return " None of the closest passages gives a date for it."
+        if all(missing_rating(query.text, h.chunk.text) for h in used):
+            return " None of the closest passages gives a rating for it."
         contents = {missing_contents(query.text, h.chunk.text, _context(h)) for h in used}
         if len(contents) == 1 and "" not in contents:
             return f" None of the closest passages says {contents.pop()}."

@@ -239,6 +239,31 @@ def missing_contents(question: str, evidence: str, context: str = "") -> str:
     return ""
 
 
+# "What did Ofsted rate Hartlepool children's services?" is not answered by how Hartlepool's schools
+# were judged: the judgement must be given for what the question names.
+_RATING_Q = re.compile(r"\b(?:ofsted|cqc|hmicfrs|inspection)\b.*\b(?:rat(?:e|ed|ing|ings)|grade[ds]?|judge[ds]?|judgements?)\b"
+                       r"|\b(?:rat(?:e|ed|ing|ings)|grade[ds]?|judged)\b.*\b(?:ofsted|cqc|hmicfrs|inspection)\b", re.I)
+_RATING = re.compile(r"\b(?:rated|rating|judged|judgements?|graded|outstanding|good or better|requires improvement"
+                     r"|inadequate)\b", re.I)
+_NOT_RATED_SUBJECT = frozenset(tokenize("""ofsted cqc hmicfrs inspection inspected last latest rate rated rating ratings
+    grade graded judge judged judgement judgements give gave what did get got good better outstanding percentage
+    proportion many children child kids young people""")) | FILLER_STEMS
+
+
+def missing_rating(question: str, evidence: str) -> bool:
+    """True when the question asks how an inspectorate rated something and no sentence pair gives
+    a judgement beside what it names (places aside: "Hartlepool" is not what was rated)."""
+    if not _RATING_Q.search(question):
+        return False
+    from assistant.signals import places_in  # signals reads this module's contact patterns
+
+    places = {t for p in places_in(question) for t in tokenize(p)}
+    subject = set(tokenize(question)) - _NOT_RATED_SUBJECT - places
+    if not subject:
+        return False
+    return not any(_RATING.search(pair) and subject & set(tokenize(pair)) for pair in sentence_pairs(evidence))
+
+
 @dataclass(frozen=True)
 class Gaps:
     """What the question asks for that the evidence does not contain."""
@@ -271,6 +296,8 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         hard.append("what was found")
     if missing_date(question, sentences, context):
         hard.append("a date")
+    if missing_rating(question, sentences):
+        hard.append("a rating for it")
     contents = missing_contents(question, sentences, context)
     if contents:
         hard.append(contents)

@@ -258,13 +258,23 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
     own, earlier = _own_and_earlier(question)
     phrases = _phrases(own)
     earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
+    counted = _counted_words(question)
     for pair in sentence_pairs(evidence):
         have = set(tokenize(pair)) | about
         if counts_something(pair) and _names_topic(wanted, phrases, have) \
-                and (not earlier_words or _names_topic(earlier_words, _phrases(earlier), have)):
+                and (not earlier_words or _names_topic(earlier_words, _phrases(earlier), have)) \
+                and _names_all(counted, phrases, have):
             return False
     return True
 
+
+def _counted_words(question: str) -> list[str]:
+    """What "how many prevent referrals were made" counts, every word of it: "referrals to
+    children's social care" are not Prevent referrals."""
+    m = _breakdown(question)
+    counted = m.group("counted") if m else ""
+    return [w for w in WORD_RE.findall(counted or "") if (t := tokenize(w)) and t[0] not in _NOT_TOPIC
+            and not any(c.isdigit() for c in w)]
 
 
 # "how many cases did they look at? (what was the december audit about)": the figure must be
@@ -296,6 +306,14 @@ def _names_topic(wanted: list[str], phrases: list[Phrase], have: set[str], share
     if any(_half_in(phrase, have) for phrase in phrases):
         named = max(named, 1)
     return named >= max(1, int(len(wanted) * share) + (share > 0))
+
+
+def _names_all(words: list[str], phrases: list[Phrase], have: set[str]) -> bool:
+    """Every word, itself, by its glossary expansion or by an everyday phrase it is part of."""
+    def named(w: str) -> bool:
+        toks = set(tokenize(w))
+        return toks <= have or _expanded_in(w, have) or any(toks <= own and _half_in((own, d), have) for own, d in phrases)
+    return all(named(w) for w in words)
 
 
 def missing_year_figure(question: str, evidence: str, context: str = "") -> list[str]:

@@ -560,3 +560,20 @@ def test_how_to_refer_needs_a_contact_beside_where_the_referral_goes() -> None:
     assert missing_kinds(q, prevent) == []
     assert missing_kinds("how do I make a referral to Ofsted about a nursery",
                          "84.2% of Hartlepool schools were judged good or better by Ofsted.") == ["how to refer"]
+
+
+def test_a_rating_must_be_given_for_what_the_question_names() -> None:
+    from assistant.evidence import missing_rating
+
+    schools = "With 84.2% of Hartlepool schools judged to be good or better by Ofsted, outcomes can be high."
+    assert missing_rating("what did ofsted rate hartlepool children's services at the last inspection", schools)
+    assert not missing_rating("what proportion of hartlepool schools are rated good by ofsted", schools)
+    assert not missing_rating("how many schools are in hartlepool", schools)  # not a rating question
+
+
+def test_every_word_of_what_is_counted_must_be_beside_the_figure() -> None:
+    from assistant.figures import missing_topic_figure
+
+    referrals = "Throughout 2020-21 there were:\n- 2982 referrals to children's social care"
+    assert missing_topic_figure("how many prevent referrals were made in stockton", referrals)
+    assert not missing_topic_figure("how many referrals were made in stockton", referrals)
