@@ -36,6 +36,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•◇➔]|\d+[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^[\s|:-]+$")
 SENTENCE_CACHE = 2048
+HEADING_EXTRA = 0.5  # the passage's own heading counts as if the sentence said it
+_LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth)\b", re.I)
@@ -222,6 +224,8 @@ class Composer:
         asks_contact = bool(asked_kinds(query.text)) or bool(CONTACT_Q.search(query.text))
         when = bool(WHEN_Q.search(query.text))  # a date answers it; elsewhere a year alone counts nothing
         heading_toks = [set(tokenize(" ".join((h.document.title, *h.chunk.heading_path)))) for h in hits]
+        # The passage's own heading ("Review Methodology") says what every sentence under it is about.
+        own_heading = [set(tokenize(h.chunk.heading_path[-1])) if len(h.chunk.heading_path) > 1 else set() for h in hits]
         weight = {t: idf(t) for t in own | expanded}
         denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
         ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
@@ -234,6 +238,7 @@ class Composer:
             toks = as_meant(set(tokenize(u.text)), u.text, phrases)
             context = heading_toks[u.hit] - toks
             lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
+                   + HEADING_EXTRA * sum(weight[t] for t in own & (own_heading[u.hit] - toks))
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
             if ordinals and ordinals & {m.lower() for m in _ORDINAL.findall(u.text)}:
@@ -297,12 +302,17 @@ class Composer:
         return sorted(chosen, key=lambda u: (u.hit, u.position))
 
     def _with_list_items(self, chosen: list[Unit], units: list[Unit]) -> list[Unit]:
-        """A chosen sentence that introduces a list brings its items (up to eight) along."""
+        """A chosen sentence that introduces a list brings its items (up to eight) along, and one
+        that introduces a link ("published on:" then the address) brings the link."""
         extra: list[Unit] = []
         keys = {(u.hit, u.position) for u in chosen}
         for u in chosen:
             if u.text.rstrip().endswith(":"):
                 items = [x for x in units if x.hit == u.hit and x.position > u.position]
+                if items and _LINK_LINE.match(items[0].text) and (items[0].hit, items[0].position) not in keys:
+                    extra.append(items[0])
+                    keys.add((items[0].hit, items[0].position))
+                    continue
                 taken = 0
                 for x in items:
                     label = x.text.rstrip().endswith(":") and len(x.text.split()) <= 5

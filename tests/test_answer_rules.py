@@ -577,3 +577,43 @@ def test_every_word_of_what_is_counted_must_be_beside_the_figure() -> None:
     referrals = "Throughout 2020-21 there were:\n- 2982 referrals to children's social care"
     assert missing_topic_figure("how many prevent referrals were made in stockton", referrals)
     assert not missing_topic_figure("how many referrals were made in stockton", referrals)
+
+
+def _select(question: str, *passages: tuple[str, tuple[str, ...]]) -> list[str]:
+    """The sentences `Composer.select` quotes from passages (text, heading path), with the fake embedder."""
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    hits = [Hit(Chunk(f"c{i}", "d1", text, heading_path), doc, 1.0) for i, (text, heading_path) in enumerate(passages)]
+    embedder = CountingEmbedder()
+    return [u.text for u in Composer(embedder).select(Query(question, ()), embedder.embed([question])[0], hits,
+                                                      lambda t: 1.0)]
+
+
+def test_a_sentence_that_introduces_a_link_brings_the_link() -> None:
+    text = ("The procedures group update the safeguarding procedures which are published on:\n\n"
+            "<https://www.teescpp.org.uk/>\n\nDuring this quarter these were updated:\n\n- Neglect Strategy")
+    chosen = _select("where are the safeguarding procedures published", (text, ("Newsletter", "Procedures")))
+    assert "<https://www.teescpp.org.uk/>" in chosen
+
+
+def test_the_passages_own_heading_counts_as_if_the_sentence_said_it() -> None:
+    from assistant.answer import Composer, Unit
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    text = "This review was carried out using a systems approach."
+    own = Hit(Chunk("c1", "d1", text, ("Report", "Child M", "Review Methodology")), doc, 1.0)
+    parent = Hit(Chunk("c2", "d1", text, ("Report", "Review Methodology", "Child M")), doc, 1.0)
+    embedder = CountingEmbedder()
+    q = Query("what methodology did the review use", ())
+    scores = Composer(embedder)._score_units(q, embedder.embed([q.text])[0], [own, parent],
+                                             [Unit(0, 0, text), Unit(1, 0, text)], lambda t: 1.0)
+    assert scores[0] - scores[1] > 0.06  # more than the 0.06 a second citation rank costs
