@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.sentences import FILLER
 from index.text import STOPWORDS, words
 
 _LEAD = re.compile(r"^\s*(and|but|also|so|then|ok|okay|what about|how about|and what about|and for|same for|what of)\b[\s,]*", re.I)
@@ -165,6 +166,8 @@ def resolve(question: str, history: list[str]) -> str:
         swapped = _swap_phrase(rest, previous)
         if swapped is not None:
             return swapped
-    if elliptical and rest and not new_names and not _GENERIC_DEFINITE.search(question):
-        return f"{previous.rstrip(' ?.!')} {rest}".strip()
+    own_question = _QUESTION_WORD.match(rest) is not None and len(set(_content_words(rest)) - FILLER) >= 1 \
+        and not re.search(r"\bones?\b", rest, re.I)  # "which one ..." picks from the earlier answer
+    if elliptical and rest and not new_names and not _GENERIC_DEFINITE.search(question) and not own_question:
+        return f"{previous.rstrip(' ?.!')} {rest}".strip()  # "and how many were boys?" is not its own question
     return f"{question} ({previous.rstrip(' ?.!')})"

@@ -73,3 +73,12 @@ def test_the_year_before_without_a_year_to_shift_is_carried_not_swapped_in() -> 
     # No year in the earlier question: "the year before" must not replace "a child protection plan".
     resolved = resolve("and the year before?", ["how many children were on a child protection plan in stockton?"])
     assert resolved == "how many children were on a child protection plan in stockton the year before"
+
+
+def test_a_follow_up_that_is_its_own_question_leads_and_carries_the_earlier_one() -> None:
+    resolved = resolve("and what did they actually spend in 2020-21?", ["how much money did the partnership carry over"])
+    assert resolved == "and what did they actually spend in 2020-21? (how much money did the partnership carry over)"
+    assert resolve("and how much was spent?", ["hsscp income 2020-21"]) == "and how much was spent? (hsscp income 2020-21)"
+    # "which one", "the second one" pick from the earlier answer: they join the earlier question.
+    assert resolve("which one was most popular?", ["how many e-learning sessions were completed?"]) == \
+        "how many e-learning sessions were completed which one was most popular"
