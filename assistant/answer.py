@@ -41,6 +41,13 @@ _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line 
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth)\b", re.I)
+# "How often does the exec meet?" is answered by "bi-monthly", "every 6 weeks"; "how many under 18s"
+# by the figure for "under 18", not the whole population's.
+_HOW_OFTEN = re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I)
+_FREQUENCY = re.compile(r"\b(?:bi-?monthly|monthly|weekly|fortnightly|quarterly|annually|yearly|daily|bi-?annually"
+                        r"|every (?:\w+ )?(?:days?|weeks?|months?|years?|quarter)|(?:once|twice|\w+ times) (?:a|per|each) "
+                        r"(?:day|week|month|year|term|quarter))\b", re.I)
+_AGE = re.compile(r"\b(under|over|aged?|below|above)[\s-]*(\d+)s?\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -229,6 +236,8 @@ class Composer:
         weight = {t: idf(t) for t in own | expanded}
         denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
         ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
+        how_often = bool(_HOW_OFTEN.search(asked))
+        ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
         places = places_in(query.text)
         where = [places_in(f"{h.section} {h.chunk.text}") for h in hits]
         place_clash = [bool(places) and bool(w) and not (places & w) for w in where]
@@ -242,6 +251,10 @@ class Composer:
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
             if ordinals and ordinals & {m.lower() for m in _ORDINAL.findall(u.text)}:
+                score += 0.15
+            if how_often and _FREQUENCY.search(u.text):
+                score += 0.15
+            if ages and ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(u.text)}:
                 score += 0.15
             if numeric and (re.search(r"\d", u.text) if when else counts_something(u.text)):
                 score += 0.08

@@ -617,3 +617,25 @@ def test_the_passages_own_heading_counts_as_if_the_sentence_said_it() -> None:
     scores = Composer(embedder)._score_units(q, embedder.embed([q.text])[0], [own, parent],
                                              [Unit(0, 0, text), Unit(1, 0, text)], lambda t: 1.0)
     assert scores[0] - scores[1] > 0.06  # more than the 0.06 a second citation rank costs
+
+
+def test_how_often_and_an_age_lead_to_the_sentence_that_gives_them() -> None:
+    from assistant.answer import Composer, Unit
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    embedder = CountingEmbedder()
+
+    def scores(question: str, *texts: str) -> list[float]:
+        hit = Hit(Chunk("c1", "d1", "\n".join(texts)), doc, 1.0)
+        q = Query(question, ())
+        return Composer(embedder)._score_units(q, embedder.embed([question])[0], [hit],
+                                               [Unit(0, i, t) for i, t in enumerate(texts)], lambda t: 1.0)
+
+    often = scores("how often does the board meet", "The board meets in the town hall.", "The board meets bi-monthly.")
+    assert often[1] > often[0] + 0.1, often
+    ages = scores("how many over 65s live here", "- 20,054 people under 18", "- 14,210 people over 65")
+    assert ages[1] > ages[0] + 0.1, ages
