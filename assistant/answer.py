@@ -24,7 +24,7 @@ from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
 from assistant.people import missing_person
 from assistant.retrieval import Query
-from assistant.sentences import as_meant, counts_something, everyday_phrases
+from assistant.sentences import FILLER_STEMS, as_meant, counts_something, everyday_phrases
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, places_in
 from index.embedder import Embedder
 from index.text import tokenize
@@ -36,7 +36,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•◇➔]|\d+[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^[\s|:-]+$")
 SENTENCE_CACHE = 2048
-HEADING_EXTRA = 0.5  # the passage's own heading counts as if the sentence said it
+HEADING_EXTRA = 0.5
+HEADING_RERANK = 0.2  # the passage's own heading counts as if the sentence said it
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
@@ -162,18 +163,25 @@ class Composer:
                 self._cache.popitem(last=False)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, self.embedder.dim))
 
-    def rerank(self, qvec: np.ndarray, hits: list[Hit], rank_weight: float = 0.4) -> list[Hit]:
+    def rerank(self, qvec: np.ndarray, hits: list[Hit], rank_weight: float = 0.4, question: str = "",
+               idf: Callable[[str], float] = lambda term: 1.0) -> list[Hit]:
         """Reorder retrieved passages by their best single sentence's closeness to the question.
 
         A whole-passage vector blurs a specific fact (one figure in a list of twenty); the
-        best sentence does not. The retrieval rank still counts, as a prior.
+        best sentence does not. The retrieval rank still counts, as a prior, and so does a
+        passage's own heading naming the question's words ("Review Methodology" for "what
+        methodology was used"): its sentences need not repeat them.
         """
         if len(hits) < 2:
             return hits
+        terms = set(tokenize(question)) - FILLER_STEMS
+        total = sum(idf(t) for t in terms) or 1.0
         best = []
         for i, h in enumerate(hits):
             sim = self._best_sentence(h, qvec)
-            best.append((h.dense_score if sim is None else sim) + rank_weight / (i + 1))
+            heading = set(tokenize(h.chunk.heading_path[-1])) if len(h.chunk.heading_path) > 1 else set()
+            named = sum(idf(t) for t in terms & heading) / total
+            best.append((h.dense_score if sim is None else sim) + rank_weight / (i + 1) + HEADING_RERANK * named)
         order = sorted(range(len(hits)), key=lambda i: -best[i])
         return [hits[i] for i in order]
 

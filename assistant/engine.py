@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from assistant.answer import AnswerSettings, Composer
-from assistant.followup import resolve
+from assistant.followup import resolve, split_follow_up
 from assistant.models import Answer
 from assistant.retrieval import Retriever
 from assistant.spelling import Speller, tidy
@@ -138,7 +138,7 @@ class Assistant:
         qvec = loaded.retriever.embed_query(query.dense_text)
         hits = loaded.retriever.search_planned(query, qvec, k=max(1, k), doc_types=doc_types, sources=sources,
                                                search_vec=loaded.retriever.search_vector(query, qvec))
-        hits = self.composer.rerank(qvec, hits)
+        hits = self.composer.rerank(qvec, hits, question=split_follow_up(query.text)[0], idf=loaded.reader.bm25.idf)
         answer = self.composer.compose(text, query, qvec, hits, idf=loaded.reader.bm25.idf,
                                        vocab=loaded.reader.bm25.vocab)
         return answer

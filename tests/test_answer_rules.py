@@ -639,3 +639,22 @@ def test_how_often_and_an_age_lead_to_the_sentence_that_gives_them() -> None:
     assert often[1] > often[0] + 0.1, often
     ages = scores("how many over 65s live here", "- 20,054 people under 18", "- 14,210 people over 65")
     assert ages[1] > ages[0] + 0.1, ages
+
+
+def test_a_passage_whose_own_heading_names_the_question_rises_in_the_rerank() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    text = "This was carried out using a systems approach."
+    general = Hit(Chunk("c1", "d1", text, ("Report", "Case Reviews")), doc, 1.0)
+    method = Hit(Chunk("c2", "d1", text, ("Report", "Child M", "Review Methodology")), doc, 1.0)
+    embedder = CountingEmbedder()
+    question = "which review methodology"
+    qvec = embedder.embed([question])[0]
+    composer = Composer(embedder)
+    assert composer.rerank(qvec, [general, method], rank_weight=0.1)[0] is general  # the rank decides a tie
+    assert composer.rerank(qvec, [general, method], rank_weight=0.1, question=question)[0] is method
