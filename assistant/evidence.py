@@ -109,7 +109,7 @@ _WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
 _CAME_OF_Q = re.compile(r"\b(?:from|on|with|to|of|implement\w*|where (?:did|have|do|are|were)|happened to)\s+"
                         r"(?:the\s+|its\s+|their\s+)?(?:recommendations?|findings?|learning|lessons?)\b", re.I)
 _RECOMMEND_Q = re.compile(r"\brecommend(?:ed|s|ations?)?\b", re.I)
-_RECOMMEND_CUES = re.compile(r"\brecommend\w*", re.I)
+_RECOMMEND_CUES = re.compile(r"\brecommend\w*|\bresulted in\b|\bactions?\b[^.]{0,30}:", re.I)  # "This resulted in:"
 _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighted|highlights?|learning|lessons?|themes?"
                            r"|showed|shows|recommend\w*|concluded that|key messages?|good practice|strengths?"
                            r"|areas? (?:for|of) (?:development|improvement)|concerns?|gaps?)\b", re.I)

@@ -245,6 +245,8 @@ def _half_in(phrase: Phrase, have: set[str]) -> bool:
     toks = set(tokenize(words)) - _WHO_IS_COUNTED
     if toks & own:
         return toks & own <= have
+    if len(own) == 1:  # one everyday word, several documents' words for it: "money" is income or budget
+        return bool(toks & have)
     return bool(toks) and len(toks & have) >= max(1, len(toks) // 2)
 
 

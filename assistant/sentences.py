@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.text import tokenize
+from index.text import tokenize, words
 from ingest.chunker import split_sentences
 
 FILLER = frozenset("""often actually anything something everything really still getting get got done said
@@ -127,13 +127,22 @@ def everyday_phrases(question: str) -> list[EverydayPhrase]:
     """The question's everyday phrases that the glossary gives the documents' words for (who is
     counted, "children", left out of those)."""
     out = []
-    for start, end, words in glossary().plain_phrases(question):
+    for start, end, theirs in glossary().plain_phrases(question):
         text = " ".join(question[start:end].lower().split())
         own = frozenset(tokenize(text)) - FILLER_STEMS  # "how many": "number" says nothing about what is counted
-        documents = frozenset(tokenize(words)) - _PEOPLE - own
-        if own and documents:
+        documents = frozenset(tokenize(theirs)) - _PEOPLE - own
+        if own and (documents or " " in text):
             out.append(EverydayPhrase(text, own, documents))
     return out
+
+
+def _stems(text: str) -> list[str]:
+    """Every word stemmed, stopwords kept: "in care" -> ["in", "care"], "protection plans" -> ["protect", "plan"]."""
+    return [(tokenize(w) or [w])[0] for w in words(text)]
+
+
+def _has_run(sequence: list[str], run: list[str]) -> bool:
+    return any(sequence[i:i + len(run)] == run for i in range(len(sequence) - len(run) + 1))
 
 
 def as_meant(tokens: set[str], text: str, phrases: list[EverydayPhrase]) -> set[str]:
@@ -141,13 +150,14 @@ def as_meant(tokens: set[str], text: str, phrases: list[EverydayPhrase]) -> set[
 
     A sentence in the documents' words for a phrase ("579 children looked after" for "kids in
     care", "Expenditure" for "spend") has the phrase's own words; a sentence with a word of a
-    longer phrase used otherwise ("Education, Health and Care plans" for "in care") does not.
+    longer phrase used otherwise ("Education, Health and Care plans" for "in care", "EHC Plans"
+    for "protection plans") does not.
     """
     out = set(tokens)
-    lower = " ".join(text.lower().split())
+    sequence = _stems(text)
     for phrase in phrases:
-        if len(phrase.documents & tokens) >= max(1, len(phrase.documents) // 2):
+        if phrase.documents and len(phrase.documents & tokens) >= max(1, len(phrase.documents) // 2):
             out |= phrase.own
-        elif " " in phrase.text and phrase.text not in lower:
+        elif " " in phrase.text and not _has_run(sequence, _stems(phrase.text)):
             out -= phrase.own
     return out

@@ -658,3 +658,29 @@ def test_a_passage_whose_own_heading_names_the_question_rises_in_the_rerank() ->
     composer = Composer(embedder)
     assert composer.rerank(qvec, [general, method], rank_weight=0.1)[0] is general  # the rank decides a tie
     assert composer.rerank(qvec, [general, method], rank_weight=0.1, question=question)[0] is method
+
+
+def test_a_phrase_counts_only_where_its_words_stand_together() -> None:
+    from assistant.sentences import as_meant, everyday_phrases
+    from index.text import tokenize
+
+    phrases = everyday_phrases("how many children were on child protection plans in hartlepool")
+    ehc = "The number of children with EHC Plans in Hartlepool is 708."
+    assert "plan" not in as_meant(set(tokenize(ehc)), ehc, phrases)
+    cp = "- 245 children subject to a Child Protection Plan"
+    assert {"protect", "plan"} <= as_meant(set(tokenize(cp)), cp, phrases)
+
+
+def test_one_everyday_word_is_named_by_any_of_the_documents_words_for_it() -> None:
+    from assistant.figures import missing_year_figure
+
+    table = "| Finance 2020 - 21 | £ |\n|---|---|\n| Income | 296,687 |"
+    assert missing_year_figure("how much money did hsscp get in 2020/21", table) == []
+
+
+def test_what_a_deep_dive_resulted_in_answers_what_it_recommended() -> None:
+    from assistant.evidence import missing_findings
+
+    passage = ("The second KLOE, on the theme of 'Children Missing from Home', was completed and the recommendations "
+               "fed into the planning group. This resulted in:\n- A review of provision re advocates")
+    assert not missing_findings("what were the recommendations from the missing from home deep dive", passage)
