@@ -57,6 +57,7 @@ class AnswerSettings:
 
     found_dense: float = 0.45
     found_dense_low: float = 0.30
+    covered_allowance: float = 0.10  # how much lower a passage holding every topic word may be
     found_dense_high: float = 0.75
     max_uncovered_share: float = 0.6
     max_unknown_share: float = 0.34
@@ -215,11 +216,13 @@ class Composer:
             return True  # "what does PMF mean?" and the passage spells PMF out
         sentence = self._best_sentence(h, qvec)
         close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
-        if close < s.found_dense_low:
+        if close < s.found_dense_low - s.covered_allowance:
             return False
         gaps = passage_gaps(h)
         if gaps.hard:
             return False
+        if close < s.found_dense_low and gaps.uncovered_share > 0:
+            return False  # only a passage with every topic word of the question may be this far in meaning
         if gaps.uncovered_share > s.max_uncovered_share and close < s.found_dense:
             return False
         # Words the whole index has never seen: the topic is not covered.

@@ -170,8 +170,9 @@ def missing_findings(question: str, evidence: str, context: str = "") -> bool:
     names = _review_names(question)
     if names and context and _all_named(names, context):
         return False
+    about = set(tokenize(context))  # "ALEX LCSPR > ...": the heading names what its sentences are about
     for pair in sentence_pairs(evidence):
-        named = _all_named(names, pair) if names else bool(subject & set(tokenize(pair)))
+        named = _all_named(names, pair) if names else bool(subject & (set(tokenize(pair)) | about))
         if named and _finding_cues(cues, pair):
             return False
     return True

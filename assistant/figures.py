@@ -29,7 +29,8 @@ _NOT_QUALIFIER = frozenset(tokenize("""how many much number proportion percentag
 # Where children were, not what they were counted by: "kids in the house during incidents" are
 # the children present at them.
 _AT_HOME = re.compile(r"\b(?:at home|in the (?:house|home|household))\b", re.I)
-_PARTICIPLES = frozenset("thought seen known said put taken given found".split())  # "were thought to be at risk"
+_PARTICIPLES = frozenset("""thought seen known said put taken given found sent made held run done kept brought got
+    spent paid shown told left""".split())  # "were thought to be at risk", "were sent out"
 
 
 def _breakdown(question: str) -> re.Match[str] | None:

@@ -103,6 +103,7 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(priorit(y|ies)|focus(es)?|plans? for next year|next year)\b", "priorities next steps"),
     (r"\b(who (is|are) in|members?|partners?)\b", "membership partners"),
     (r"\b(bulletins?|newsletters?)\b", "e-bulletins newsletter"),
+    (r"\b(sent out|sent|went out|go out|goes out|mailed|emailed out)\b", "circulated distributed"),
     (r"\b(when|what date|dates?)\b", "date"),
     (r"\b(phone|telephone|ring|call them|contact number|contact details|get in touch)\b", "tel telephone contact email"),
     (r"\b(e-?mail|email address)\b", "email"),

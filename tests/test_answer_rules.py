@@ -684,3 +684,41 @@ def test_what_a_deep_dive_resulted_in_answers_what_it_recommended() -> None:
     passage = ("The second KLOE, on the theme of 'Children Missing from Home', was completed and the recommendations "
                "fed into the planning group. This resulted in:\n- A review of provision re advocates")
     assert not missing_findings("what were the recommendations from the missing from home deep dive", passage)
+
+
+def test_a_passage_holding_every_topic_word_may_be_a_little_further_in_meaning() -> None:
+    from assistant.answer import AnswerSettings, Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    embedder = CountingEmbedder()
+    question = "how many page views did the website get"
+    qvec = embedder.embed([question])[0]
+    every = Hit(Chunk("c1", "d1", "Partners were engaged.\n- 25,490 page views on the new website"), doc, 1.0, 0.05)
+    missing = Hit(Chunk("c2", "d1", "Partners were engaged.\n- 25,490 views on the new website"), doc, 1.0, 0.05)
+    sims = [Composer(embedder)._best_sentence(h, qvec) for h in (every, missing)]
+    # Thresholds set around these sentences' closeness: below the floor, above it less the allowance.
+    floor = max(sims) + 0.01
+    settings = AnswerSettings(found_dense_low=floor, covered_allowance=floor - min(sims) + 0.01, sentence_discount=0.0)
+    composer = Composer(embedder, settings)
+    assert composer.is_found(Query(question, ()), [every], None, qvec)
+    assert not composer.is_found(Query(question, ()), [missing], None, qvec)
+
+
+def test_a_review_named_by_its_heading_is_what_its_sentences_are_about() -> None:
+    from assistant.evidence import missing_findings
+
+    text = "Learning was shared in a series of briefings. The review identified work around step-down processes."
+    q = "what were the learning points from the ALEX LCSPR"
+    assert missing_findings(q, text, "Annual Report Case Reviews")
+    assert not missing_findings(q, text, "Annual Report Reviews > ALEX LCSPR")
+
+
+def test_how_something_was_done_is_not_what_is_counted() -> None:
+    from assistant.figures import breakdown_asked, missing_breakdown
+
+    assert breakdown_asked("how many newsletters were sent out in 2020-21") == "sent out in 2020-21"
+    assert missing_breakdown("how many newsletters were sent out in 2020-21", "- 4 Quarterly newsletters were circulated") == []
