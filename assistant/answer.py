@@ -16,10 +16,11 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from assistant.evidence import (Gaps, asked_kinds, evidence_gaps, missing_contents, missing_date, missing_findings,
-                                missing_kinds, missing_rating, spells_out)
+from assistant.contents import missing_contents, missing_rating
+from assistant.evidence import Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds, spells_out
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
                                missing_place, missing_topic_figure, topic_words)
+from assistant.findings import missing_findings
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
 from assistant.people import missing_person

@@ -3,8 +3,9 @@
 A passage that is close in meaning may still not answer: the question asks about 2024 and
 the passage is about 2020-21, names a review the passage never mentions, or uses a specific
 term (an acronym, a place) the whole index has never seen. These checks decide `found`;
-the checks on figures (assistant/figures.py) and on named people (assistant/people.py) are
-their own modules.
+the checks on figures (assistant/figures.py), named people (assistant/people.py), review
+findings (assistant/findings.py) and what a named thing sets out or was rated (assistant/contents.py)
+are their own modules.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+from assistant.contents import missing_contents, missing_rating
 from assistant.figures import (missing_attendance, missing_breakdown, missing_earlier_year, missing_place,
                               missing_topic_figure, missing_year_figure)
+from assistant.findings import NAMED_REVIEW, all_named, is_name, missing_findings, review_names
 from assistant.glossary import is_common_word
 from assistant.people import missing_person
 from assistant.retrieval import Query
@@ -24,7 +27,6 @@ from index.text import STOPWORDS, tokenize
 
 _QUARTER = re.compile(r"\b(?:q|quarter\s*)([1-4])\b", re.I)  # "Q2", "quarter 3": a newsletter's quarter
 _THIS_QUARTER = re.compile(r"\b(?:this|last|that|the same|the current) quarter\b", re.I)  # the newsletter's own quarter
-_NAMED_REVIEW = re.compile(r"\b(child|baby|family|sibling)\s+([A-Za-z]{1,4})\b(?!\s*(?:in|of|and|is|was|protection|care|need))", re.I)
 
 
 # Questions that ask for a particular kind of fact, and what that fact looks like in a passage.
@@ -96,88 +98,6 @@ _NOT_REFERRAL_TOPIC = frozenset(tokenize("""how refer report notify make referra
     people child children kid kids someone somebody""")) | FILLER_STEMS
 
 
-# "What did the EMMA review find?" is not answered by "The EMMA LCSPR was concluded and a report
-# published": the passage must say what was found, near where it names what was reviewed.
-_FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show)\b"
-                         r"|\bwhat (?:have|has) (?:they|it|we|the \w+) (?:found|recommended|concluded|learn(?:ed|t))\b|\bfindings?\b|\blessons?\b"
-                         r"|\b(?:key|main) (?:messages?|learning|points|learning points)\b|\blearning points\b|\brecommendations?\b"
-                         r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b"
-                         r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b", re.I)
-_WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
-# "What procedures came from the recommendations?", "where did the recommendations go?": what came
-# of them is asked, not what they were.
-_CAME_OF_Q = re.compile(r"\b(?:from|on|with|to|of|implement\w*|where (?:did|have|do|are|were)|happened to)\s+"
-                        r"(?:the\s+|its\s+|their\s+)?(?:recommendations?|findings?|learning|lessons?)\b", re.I)
-_RECOMMEND_Q = re.compile(r"\brecommend(?:ed|s|ations?)?\b", re.I)
-_RECOMMEND_CUES = re.compile(r"\brecommend\w*|\bresulted in\b|\bactions?\b[^.]{0,30}:", re.I)  # "This resulted in:"
-_FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighted|highlights?|learning|lessons?|themes?"
-                           r"|showed|shows|recommend\w*|concluded that|key messages?|good practice|strengths?"
-                           r"|areas? (?:for|of) (?:development|improvement)|concerns?|gaps?)\b", re.I)
-_NOT_SUBJECT = frozenset(tokenize("""review reviews lcspr scr audit audits deep dive dives kloe case cases inquiry
-    report reports briefing main key actually find found findings finding lessons lesson learned learnt learn
-    recommend recommended recommendations conclude concluded show showed what were was did messages message
-    points 7 seven minute came come out""")) | FILLER | FILLER_STEMS
-
-
-# A word of finding that only names the findings, without giving them: "on the theme of Domestic
-# Abuse" (what the audit was about), "the implementation of the recommendations", "incorporate any
-# relevant learning", "national findings are addressed".
-_MENTION_ONLY = re.compile(r"\btheme of\b|\b(?:the|any|relevant|national|its|their|of)\s+(?:findings?|learning|lessons?|"
-                           r"recommendations?|themes?)\b(?!\s*(?::|include|included|includes|were\b(?! being)|was\b"
-                           r"|is\b|that\b(?! (?:were|was|have been|had been|are being) made)|around\b|about\b|identified"
-                           r"|highlighted|from (?:the|this) (?:review|audit)))"
-                           r"|\b(?:findings?|learning|lessons?|recommendations?)\b[^.]{0,60}?\b(?:are|is|were|was|have been|has been"
-                           r"|will be)\s+(?:being\s+)?(?:addressed|implemented|progressed|taken forward|monitored|shared"
-                           r"|disseminated|incorporated|considered)\b", re.I)  # "Recommendations ... are being addressed"
-
-
-def _finding_cues(cues: re.Pattern[str], text: str) -> bool:
-    """True when the text has a word of finding that gives findings, not one that only names them."""
-    return bool(cues.search(_MENTION_ONLY.sub(" ", text)))
-
-
-def _is_name(word: str) -> bool:
-    """The word after "Child" names a review: "Child T", "Child JSW" (not "child is", "child a")."""
-    return (len(word) == 1 and word.isupper()) or word.lower() not in STOPWORDS | FILLER
-
-
-def _review_names(question: str) -> list[str]:
-    """"child t", "child jsw": the reviews a question names, lower-cased."""
-    return [f"{m.group(1)} {m.group(2)}".lower() for m in _NAMED_REVIEW.finditer(question) if _is_name(m.group(2))]
-
-
-def _all_named(names: list[str], text: str) -> bool:
-    lower = text.lower()
-    return all(re.search(rf"\b{re.escape(n)}\b", lower) for n in names)
-
-
-def missing_findings(question: str, evidence: str, context: str = "") -> bool:
-    """True when the question asks what a review or audit found and the evidence never says.
-
-    `context` is the passage's title and section. A passage filed under the named review's own
-    heading ("Local Child Safeguarding Practice Review - Child M > Learning Themes") is the
-    review's account, so it answers. Otherwise it is judged over pairs of neighbouring
-    sentences: one must name the question's subject (the review's name, the audit's theme) and
-    carry a word of finding ("identified", "learning", "good practice"; a question about
-    recommendations needs the word "recommend...").
-    """
-    if not _FINDINGS_Q.search(question) or _WHO_ASKED.match(question) or _CAME_OF_Q.search(question):
-        return False  # "who's dealing with the recommendations?" asks who, not what they were
-    subject = {t for t in tokenize(question) if t not in _NOT_SUBJECT}
-    if not subject:
-        return False
-    cues = _RECOMMEND_CUES if _RECOMMEND_Q.search(question) else _FINDING_CUES  # asked what it recommended
-    names = _review_names(question)
-    if names and context and _all_named(names, context):
-        return False
-    about = set(tokenize(context))  # "ALEX LCSPR > ...": the heading names what its sentences are about
-    for pair in sentence_pairs(evidence):
-        named = _all_named(names, pair) if names else bool(subject & (set(tokenize(pair)) | about))
-        if named and _finding_cues(cues, pair):
-            return False
-    return True
-
-
 # "When is the Child RAC review expected to finish?" is not answered by "reviews are underway for
 # Child JSW and Child RAC": a sentence about the subject must carry a date.
 _WHEN_ASKED = re.compile(r"^\s*(?:(?:and|but|so|from)\s+)?(?:when\b|what date\b|which date\b)", re.I)
@@ -198,71 +118,13 @@ def missing_date(question: str, evidence: str, context: str = "") -> bool:
     subject = {t for t in tokenize(question) if t not in _NOT_WHEN_SUBJECT}
     if not subject:
         return False
-    names = _review_names(question) + [a.lower().rstrip("s") for a in re.findall(r"\b[A-Z]{2,}s?\b", question)]  # "CSAFE"
+    names = review_names(question) + [a.lower().rstrip("s") for a in re.findall(r"\b[A-Z]{2,}s?\b", question)]  # "CSAFE"
     about = set(tokenize(context))
     for pair in sentence_pairs(evidence):
-        named = _all_named(names, f"{context} {pair}") if names else bool(subject & (set(tokenize(pair)) | about))
+        named = all_named(names, f"{context} {pair}") if names else bool(subject & (set(tokenize(pair)) | about))
         if named and _DATE.search(pair):
             return False
     return True
-
-
-# "What are the agreed trauma-informed principles?" is not answered by "promotional materials to
-# draw attention to agreed trauma-informed principles": the passage must set them out (the word
-# followed by "are", "include" or a colon and a list), or be filed under a heading naming them.
-_CONTENTS_Q = re.compile(r"\bwhat (?:are|were|is) (?:the |our |their )?(?:[\w'-]+ ){0,4}?(?P<noun>principles|criteria"
-                         r"|thresholds?|steps|standards|rules|eligibility|requirements)\b"
-                         r"|\b(?P<noun2>principles|criteria|thresholds|eligibility|requirements) (?:for|of)\b", re.I)
-# "What does the rough guide say about writing chronologies?": a sentence pair must name what it is asked about.
-_GENERIC_DOING = frozenset(tokenize("work working deal dealing handle handling use using approach approaches"))
-_SAYS_ABOUT_Q = re.compile(r"\bwhat (?:does|do|did) .{1,60}? say about (?P<topic>[^?()]+)", re.I)
-
-
-def missing_contents(question: str, evidence: str, context: str = "") -> str:
-    """What a question about the contents of a set of principles (criteria, steps) or of a
-    document needs and the evidence lacks: "what the principles are", "what it says about
-    chronologies", or ""."""
-    m = _CONTENTS_Q.search(question)
-    if m:
-        noun = (m.group("noun") or m.group("noun2")).lower()
-        stem = noun[:6]
-        if re.search(rf"\b{stem}", context, re.I):
-            return ""
-        set_out = re.compile(rf"\b{stem}\w*\b[^.,;]{{0,25}}?(?::|\b(?:are|include\w*|is that|state|say)\b)", re.I)
-        return "" if set_out.search(evidence) else f"what the {noun} are"
-    m = _SAYS_ABOUT_Q.search(question)
-    if m:
-        topic = set(tokenize(m.group("topic"))) - FILLER_STEMS - _GENERIC_DOING
-        if topic and not any(topic <= set(tokenize(pair)) or all(expansion_covered(t, set(tokenize(pair))) or
-                                                                  t in set(tokenize(pair)) for t in topic)
-                             for pair in sentence_pairs(evidence)):
-            return f"what it says about {' '.join(m.group('topic').split()).rstrip(' ?.!')}"
-    return ""
-
-
-# "What did Ofsted rate Hartlepool children's services?" is not answered by how Hartlepool's schools
-# were judged: the judgement must be given for what the question names.
-_RATING_Q = re.compile(r"\b(?:ofsted|cqc|hmicfrs|inspection)\b.*\b(?:rat(?:e|ed|ing|ings)|grade[ds]?|judge[ds]?|judgements?)\b"
-                       r"|\b(?:rat(?:e|ed|ing|ings)|grade[ds]?|judged)\b.*\b(?:ofsted|cqc|hmicfrs|inspection)\b", re.I)
-_RATING = re.compile(r"\b(?:rated|rating|judged|judgements?|graded|outstanding|good or better|requires improvement"
-                     r"|inadequate)\b", re.I)
-_NOT_RATED_SUBJECT = frozenset(tokenize("""ofsted cqc hmicfrs inspection inspected last latest rate rated rating ratings
-    grade graded judge judged judgement judgements give gave what did get got good better outstanding percentage
-    proportion many children child kids young people""")) | FILLER_STEMS
-
-
-def missing_rating(question: str, evidence: str) -> bool:
-    """True when the question asks how an inspectorate rated something and no sentence pair gives
-    a judgement beside what it names (places aside: "Hartlepool" is not what was rated)."""
-    if not _RATING_Q.search(question):
-        return False
-    from assistant.signals import places_in  # signals reads this module's contact patterns
-
-    places = {t for p in places_in(question) for t in tokenize(p)}
-    subject = set(tokenize(question)) - _NOT_RATED_SUBJECT - places
-    if not subject:
-        return False
-    return not any(_RATING.search(pair) and subject & set(tokenize(pair)) for pair in sentence_pairs(evidence))
 
 
 @dataclass(frozen=True)
@@ -331,9 +193,9 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         if wanted not in (ev_years if carried else about_years):
             hard.append(m.group(0))
     ev_lower = " ".join(evidence.lower().split())
-    for m in _NAMED_REVIEW.finditer(question):
+    for m in NAMED_REVIEW.finditer(question):
         name = m.group(2)
-        if not _is_name(name):
+        if not is_name(name):
             continue
         if f"{m.group(1).lower()} {name.lower()}" not in ev_lower:
             hard.append(m.group(0))

@@ -99,7 +99,7 @@ def test_a_one_letter_review_name_is_a_name() -> None:
 
 
 def test_a_findings_question_needs_a_passage_that_says_what_was_found() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
 
     q = "what did the EMMA review actually find"
     assert missing_findings(q, "The EMMA LCSPR was concluded and a Report and Executive Summary published.")
@@ -111,7 +111,7 @@ def test_a_findings_question_needs_a_passage_that_says_what_was_found() -> None:
 
 
 def test_a_recommendations_question_needs_recommendations_not_just_findings() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
 
     q = "what recommendations came out of the december children's mental health audit?"
     audit = "A multi-agency audit took place in December. Good practice highlighted included the child's voice."
@@ -145,7 +145,7 @@ def test_a_decline_says_what_the_closest_passages_lack() -> None:
 
 
 def test_a_passage_filed_under_the_named_review_is_its_account() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
 
     text = "When working with families, much of the information comes from them directly."
     q = "what did the Child M review find"
@@ -342,7 +342,7 @@ def test_how_much_a_named_payer_paid_needs_a_figure_for_that_payer() -> None:
 
 
 def test_name_of_the_role_and_main_learning_points_are_recognised() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
     from assistant.people import missing_person
 
     assert missing_person("name of the hsscp business manager", "the HSSCP Business Manager and the Chair") == "a name"
@@ -417,7 +417,7 @@ def test_children_in_the_house_are_the_children_present_not_a_breakdown() -> Non
 
 
 def test_a_passage_that_only_names_the_findings_does_not_say_what_was_found() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
 
     topic_only = ("The partnership undertook two multi-agency audit days. The first being on the theme of Domestic "
                   "Abuse; the output of which has fed into one of HSSCP's key priorities for the coming year.")
@@ -438,7 +438,7 @@ def test_a_passage_that_only_names_the_findings_does_not_say_what_was_found() ->
 
 
 def test_what_came_of_the_recommendations_is_not_asking_what_they_were() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
 
     passage = "The recommendations from the deep dive fed into the Contextual Safeguarding arrangements."
     assert not missing_findings("where did the recommendations from the missing kids deep dive go", passage)
@@ -533,7 +533,7 @@ def test_a_price_needs_a_figure_for_what_is_priced_and_each_partner_a_figure_per
 
 
 def test_the_contents_of_principles_or_a_document_must_be_set_out_not_mentioned() -> None:
-    from assistant.evidence import missing_contents
+    from assistant.contents import missing_contents
 
     mention = ("The Sub-Group are producing promotional materials to draw attention to agreed trauma-informed "
                "principles, produce a toolkit which includes resources for practitioners.")
@@ -563,7 +563,7 @@ def test_how_to_refer_needs_a_contact_beside_where_the_referral_goes() -> None:
 
 
 def test_a_rating_must_be_given_for_what_the_question_names() -> None:
-    from assistant.evidence import missing_rating
+    from assistant.contents import missing_rating
 
     schools = "With 84.2% of Hartlepool schools judged to be good or better by Ofsted, outcomes can be high."
     assert missing_rating("what did ofsted rate hartlepool children's services at the last inspection", schools)
@@ -679,7 +679,7 @@ def test_one_everyday_word_is_named_by_any_of_the_documents_words_for_it() -> No
 
 
 def test_what_a_deep_dive_resulted_in_answers_what_it_recommended() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
 
     passage = ("The second KLOE, on the theme of 'Children Missing from Home', was completed and the recommendations "
                "fed into the planning group. This resulted in:\n- A review of provision re advocates")
@@ -709,7 +709,7 @@ def test_a_passage_holding_every_topic_word_may_be_a_little_further_in_meaning()
 
 
 def test_a_review_named_by_its_heading_is_what_its_sentences_are_about() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
 
     text = "Learning was shared in a series of briefings. The review identified work around step-down processes."
     q = "what were the learning points from the ALEX LCSPR"

@@ -57,7 +57,7 @@ def test_a_generic_the_phrase_points_back_to_the_earlier_question() -> None:
 
 
 def test_who_is_acting_on_recommendations_is_not_asking_what_they_were() -> None:
-    from assistant.evidence import missing_findings
+    from assistant.findings import missing_findings
 
     q = "who's dealing with the recommendations? (what did the december audit find)"
     assert not missing_findings(q, "Recommendations from the audit are being addressed by the HSSCP Engine Room.")

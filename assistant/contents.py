@@ -1,0 +1,71 @@
+"""What a named thing sets out or was judged: the contents of principles, criteria or a
+document, and an inspectorate's rating.
+
+A passage that names "the agreed trauma-informed principles" or "the Rough Guide" without
+setting them out cannot tell a practitioner what they say; a rating of schools is not a rating
+of children's services.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.sentences import FILLER_STEMS, expansion_covered, sentence_pairs
+from index.text import tokenize
+
+# "What are the agreed trauma-informed principles?" is not answered by "promotional materials to
+# draw attention to agreed trauma-informed principles": the passage must set them out (the word
+# followed by "are", "include" or a colon and a list), or be filed under a heading naming them.
+_CONTENTS_Q = re.compile(r"\bwhat (?:are|were|is) (?:the |our |their )?(?:[\w'-]+ ){0,4}?(?P<noun>principles|criteria"
+                         r"|thresholds?|steps|standards|rules|eligibility|requirements)\b"
+                         r"|\b(?P<noun2>principles|criteria|thresholds|eligibility|requirements) (?:for|of)\b", re.I)
+# "What does the rough guide say about writing chronologies?": a sentence pair must name what it is asked about.
+_GENERIC_DOING = frozenset(tokenize("work working deal dealing handle handling use using approach approaches"))
+_SAYS_ABOUT_Q = re.compile(r"\bwhat (?:does|do|did) .{1,60}? say about (?P<topic>[^?()]+)", re.I)
+
+
+def missing_contents(question: str, evidence: str, context: str = "") -> str:
+    """What a question about the contents of a set of principles (criteria, steps) or of a
+    document needs and the evidence lacks: "what the principles are", "what it says about
+    chronologies", or ""."""
+    m = _CONTENTS_Q.search(question)
+    if m:
+        noun = (m.group("noun") or m.group("noun2")).lower()
+        stem = noun[:6]
+        if re.search(rf"\b{stem}", context, re.I):
+            return ""
+        set_out = re.compile(rf"\b{stem}\w*\b[^.,;]{{0,25}}?(?::|\b(?:are|include\w*|is that|state|say)\b)", re.I)
+        return "" if set_out.search(evidence) else f"what the {noun} are"
+    m = _SAYS_ABOUT_Q.search(question)
+    if m:
+        topic = set(tokenize(m.group("topic"))) - FILLER_STEMS - _GENERIC_DOING
+        if topic and not any(topic <= set(tokenize(pair)) or all(expansion_covered(t, set(tokenize(pair))) or
+                                                                  t in set(tokenize(pair)) for t in topic)
+                             for pair in sentence_pairs(evidence)):
+            return f"what it says about {' '.join(m.group('topic').split()).rstrip(' ?.!')}"
+    return ""
+
+
+# "What did Ofsted rate Hartlepool children's services?" is not answered by how Hartlepool's schools
+# were judged: the judgement must be given for what the question names.
+_RATING_Q = re.compile(r"\b(?:ofsted|cqc|hmicfrs|inspection)\b.*\b(?:rat(?:e|ed|ing|ings)|grade[ds]?|judge[ds]?|judgements?)\b"
+                       r"|\b(?:rat(?:e|ed|ing|ings)|grade[ds]?|judged)\b.*\b(?:ofsted|cqc|hmicfrs|inspection)\b", re.I)
+_RATING = re.compile(r"\b(?:rated|rating|judged|judgements?|graded|outstanding|good or better|requires improvement"
+                     r"|inadequate)\b", re.I)
+_NOT_RATED_SUBJECT = frozenset(tokenize("""ofsted cqc hmicfrs inspection inspected last latest rate rated rating ratings
+    grade graded judge judged judgement judgements give gave what did get got good better outstanding percentage
+    proportion many children child kids young people""")) | FILLER_STEMS
+
+
+def missing_rating(question: str, evidence: str) -> bool:
+    """True when the question asks how an inspectorate rated something and no sentence pair gives
+    a judgement beside what it names (places aside: "Hartlepool" is not what was rated)."""
+    if not _RATING_Q.search(question):
+        return False
+    from assistant.signals import places_in  # signals reads this module's contact patterns
+
+    places = {t for p in places_in(question) for t in tokenize(p)}
+    subject = set(tokenize(question)) - _NOT_RATED_SUBJECT - places
+    if not subject:
+        return False
+    return not any(_RATING.search(pair) and subject & set(tokenize(pair)) for pair in sentence_pairs(evidence))
