@@ -24,6 +24,11 @@ _GENERIC_DOING = frozenset(tokenize("work working deal dealing handle handling u
 _SAYS_ABOUT_Q = re.compile(r"\bwhat (?:does|do|did) .{1,60}? say about (?P<topic>[^?()]+)", re.I)
 
 
+def _all_named(topic: set[str], have: set[str]) -> bool:
+    """Every topic word in the pair, itself or by its glossary expansion ("dads": fathers)."""
+    return all(t in have or expansion_covered(t, have) for t in topic)
+
+
 def missing_contents(question: str, evidence: str, context: str = "") -> str:
     """What a question about the contents of a set of principles (criteria, steps) or of a
     document needs and the evidence lacks: "what the principles are", "what it says about
@@ -39,9 +44,7 @@ def missing_contents(question: str, evidence: str, context: str = "") -> str:
     m = _SAYS_ABOUT_Q.search(question)
     if m:
         topic = set(tokenize(m.group("topic"))) - FILLER_STEMS - _GENERIC_DOING
-        if topic and not any(topic <= set(tokenize(pair)) or all(expansion_covered(t, set(tokenize(pair))) or
-                                                                  t in set(tokenize(pair)) for t in topic)
-                             for pair in sentence_pairs(evidence)):
+        if topic and not any(_all_named(topic, set(tokenize(pair))) for pair in sentence_pairs(evidence)):
             return f"what it says about {' '.join(m.group('topic').split()).rstrip(' ?.!')}"
     return ""
 
