@@ -244,7 +244,7 @@ def _half_in(phrase: Phrase, have: set[str]) -> bool:
     where those words repeat the phrase's own ("audit": "multi-agency audit"), the own word itself."""
     own, words = phrase
     toks = set(tokenize(words)) - _WHO_IS_COUNTED
-    if toks & own:
+    if toks & own and _elaborates(words):
         return toks & own <= have
     if len(own) == 1:  # one everyday word, several documents' words for it: "money" is income or budget
         return bool(toks & have)
@@ -292,14 +292,23 @@ def _own_and_earlier(question: str) -> tuple[str, str]:
 
 
 def _expanded_in(word: str, have: set[str]) -> bool:
-    """Most of a glossary expansion of the word, one that does not repeat it: "audit" is not
-    covered by the "multi-agency" of "multi-agency audit"."""
+    """Most of a glossary expansion of the word, or any alternative of a list of them ("budget":
+    expenditure); not the rest of an expansion that only elaborates the word ("audit" is not
+    covered by the "multi-agency" of "multi-agency audit")."""
     own = set(tokenize(word))
     for expansion in glossary().expansions(word):
         toks = set(tokenize(expansion))
-        if toks and not toks & own and len(toks & have) >= max(1, round(len(toks) * 2 / 3)):
+        if not toks or (toks & own and _elaborates(expansion)):
+            continue
+        if len(toks & have) >= max(1, round(len(toks) * 2 / 3)) or (toks & own and bool((toks - own) & have)):
             return True
     return False
+
+
+def _elaborates(expansion: str) -> bool:
+    """A short expansion that repeats the word it expands ("multi-agency audit" for "audit") adds to
+    it rather than naming alternatives ("income expenditure ... budget" for "budget")."""
+    return len(expansion.split()) <= 3
 
 
 def _names_topic(wanted: list[str], phrases: list[Phrase], have: set[str], share: float = 0.0) -> bool:

@@ -722,3 +722,14 @@ def test_how_something_was_done_is_not_what_is_counted() -> None:
 
     assert breakdown_asked("how many newsletters were sent out in 2020-21") == "sent out in 2020-21"
     assert missing_breakdown("how many newsletters were sent out in 2020-21", "- 4 Quarterly newsletters were circulated") == []
+
+
+def test_a_follow_up_about_the_same_money_is_answered_by_any_word_for_it() -> None:
+    from assistant.figures import missing_topic_figure
+
+    q = "and how much did they spend? (what was the partnership budget in 2020-21)"
+    table = "| Finance 2020 - 21 | £ |\n|---|---|\n| Expenditure | 247,291 |\n| Reserves subtotal | 49,396 |"
+    assert not missing_topic_figure(q, table, "Annual Report > About The Partnership > Financial Arrangements")
+    # An expansion that only elaborates the word still does not stand for it: MARAC is not the audit.
+    audit = "how many cases did they look at? (what was the december audit on children's mental health)"
+    assert missing_topic_figure(audit, "- 150 cases discussed in MARAC (Multi-Agency Risk Assessment Conference)")
