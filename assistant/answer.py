@@ -37,8 +37,9 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*•◇➔]|\d+[.)])\s+")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^[\s|:-]+$")
 SENTENCE_CACHE = 2048
-HEADING_EXTRA = 0.5
-HEADING_RERANK = 0.2  # the passage's own heading counts as if the sentence said it
+HEADING_EXTRA = 0.5  # the passage's own heading counts as if the sentence said it
+HEADING_RERANK = 0.2  # and, weighted by idf, towards the passage's place in the rerank
+INTRO_WEIGHT = 1.0  # the line introducing a list item or table row counts as if the item said it
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
@@ -79,6 +80,17 @@ class Unit:
 
 def passage_units(text: str) -> list[str]:
     """Sentences and list items, as they stand in the passage (only trimmed)."""
+    units = _raw_units(text)
+    return [unit for unit, _ in _with_intros(units)]
+
+
+def unit_intros(text: str) -> list[str]:
+    """For each of `passage_units(text)`, the line that introduces it: a list item's "Throughout
+    2020-21 there were approximately:", a table row's first row ("Finance 2020 - 21 | £"); else ""."""
+    return [intro for _, intro in _with_intros(_raw_units(text))]
+
+
+def _raw_units(text: str) -> list[str]:
     units: list[str] = []
     for paragraph in re.split(r"\n\s*\n", text):
         prose: list[str] = []
@@ -95,17 +107,33 @@ def passage_units(text: str) -> list[str]:
                 prose.append(line)  # hard line breaks inside a paragraph: one run of text
         if prose:
             units.extend(split_sentences(" ".join(prose)))
-    merged: list[str] = []
+    return units
+
+
+def _with_intros(units: list[str]) -> list[tuple[str, str]]:
+    """Units trimmed and merged as quoted, each with the line that introduces it."""
+    merged: list[tuple[str, str]] = []
+    header = ""  # the current table's first row
+    colon = ""  # the last sentence ending with a colon, which introduces the list below it
     for unit in units:
         if _TABLE_RULE.match(unit):
             continue
+        intro = ""
         if _TABLE_ROW.match(unit):
             unit = unit.strip().strip("|").strip()
-        if merged and unit.endswith(":") and len(unit.split()) <= 4 and not _LIST_ITEM.match(unit) \
-                and not _LIST_ITEM.match(merged[-1]):
-            merged[-1] = f"{merged[-1]} {unit}"  # "These are:" belongs to the sentence before it
+            intro, header = (header, header) if header else ("", unit)
+        elif _LIST_ITEM.match(unit):
+            intro = colon
+            header = ""
         else:
-            merged.append(unit)
+            header = ""
+        if merged and unit.endswith(":") and len(unit.split()) <= 4 and not _LIST_ITEM.match(unit) \
+                and not _LIST_ITEM.match(merged[-1][0]):
+            merged[-1] = (f"{merged[-1][0]} {unit}", merged[-1][1])  # "These are:" belongs to the sentence before it
+        else:
+            merged.append((unit, intro))
+        if not _LIST_ITEM.match(unit) and not intro and not header == unit:
+            colon = merged[-1][0] if merged[-1][0].endswith(":") else ""
     return merged
 
 
@@ -232,7 +260,10 @@ class Composer:
     def _score_units(self, query: Query, qvec: np.ndarray, hits: list[Hit], units: list[Unit],
                      idf: Callable[[str], float]) -> list[float]:
         """Meaning + the question's words (headings count half) - a little per citation rank."""
-        vecs = self._embed_units([u.text for u in units])
+        intros = {i: unit_intros(hits[i].chunk.text) for i in {u.hit for u in units}}
+        intro_of = [intros[u.hit][u.position] if u.position < len(intros[u.hit]) else "" for u in units]
+        # A list item or table row means what its introducing line says it lists.
+        vecs = self._embed_units([f"{intro} {u.text}" if intro else u.text for u, intro in zip(units, intro_of)])
         asked, earlier = split_follow_up(query.text)
         own = set(tokenize(asked))
         expanded = (set(tokenize(" ".join((*query.expansions, earlier)))) - own)
@@ -255,11 +286,13 @@ class Composer:
         place_clash = [bool(places) and bool(w) and not (places & w) for w in where]
         scores = []
         phrases = everyday_phrases(asked)
-        for u, v in zip(units, vecs):
+        for u, v, intro in zip(units, vecs, intro_of):
             toks = as_meant(set(tokenize(u.text)), u.text, phrases)
-            context = heading_toks[u.hit] - toks
+            introduced = set(tokenize(intro)) - toks  # "Finance 2020 - 21" says what "Income | 296,687" is for
+            context = heading_toks[u.hit] - toks - introduced
             lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
                    + HEADING_EXTRA * sum(weight[t] for t in own & (own_heading[u.hit] - toks))
+                   + INTRO_WEIGHT * sum(weight[t] for t in own & introduced)
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
             if ordinals and ordinals & {m.lower() for m in _ORDINAL.findall(u.text)}:
@@ -324,7 +357,27 @@ class Composer:
                 chosen.append(units[i])
         chosen = chosen[: self.settings.max_sentences]
         chosen = self._with_list_items(chosen, units)
+        chosen = self._with_intros(chosen, units, hits)
         return sorted(chosen, key=lambda u: (u.hit, u.position))
+
+    @staticmethod
+    def _with_intros(chosen: list[Unit], units: list[Unit], hits: list[Hit]) -> list[Unit]:
+        """A chosen list item brings the sentence that introduces it ("... in accordance with Working
+        Together 2018:", "Throughout 2020-21 there were approximately:"), which says what it lists
+        (not a bare "Which equates to:", which says nothing)."""
+        keys = {(u.hit, u.position) for u in chosen}
+        by_text = {(u.hit, u.text): u for u in units}
+        extra = []
+        for u in chosen:
+            if not _LIST_ITEM.match(u.text):
+                continue
+            intros = unit_intros(hits[u.hit].chunk.text)
+            intro = intros[u.position] if u.position < len(intros) else ""
+            found = by_text.get((u.hit, intro))
+            if found is not None and (found.hit, found.position) not in keys and len(intro.split()) >= 5:
+                extra.append(found)
+                keys.add((found.hit, found.position))
+        return chosen + extra
 
     def _with_list_items(self, chosen: list[Unit], units: list[Unit]) -> list[Unit]:
         """A chosen sentence that introduces a list brings its items (up to eight) along, and one

@@ -733,3 +733,23 @@ def test_a_follow_up_about_the_same_money_is_answered_by_any_word_for_it() -> No
     # An expansion that only elaborates the word still does not stand for it: MARAC is not the audit.
     audit = "how many cases did they look at? (what was the december audit on children's mental health)"
     assert missing_topic_figure(audit, "- 150 cases discussed in MARAC (Multi-Agency Risk Assessment Conference)")
+
+
+def test_each_list_item_and_table_row_knows_the_line_that_introduces_it() -> None:
+    from assistant.answer import passage_units, unit_intros
+
+    text = ("Partner agencies contribute.\n\n| Finance 2020 - 21 | £ |\n|---|---:|\n| Income | 296,687 |\n\n"
+            "Throughout 2020-21 there were approximately:\n- 20,054 children\n\nPlain text.")
+    assert list(zip(passage_units(text), unit_intros(text))) == [
+        ("Partner agencies contribute.", ""), ("Finance 2020 - 21 | £", ""),
+        ("Income | 296,687", "Finance 2020 - 21 | £"),
+        ("Throughout 2020-21 there were approximately:", ""),
+        ("- 20,054 children", "Throughout 2020-21 there were approximately:"), ("Plain text.", "")]
+
+
+def test_a_quoted_list_item_brings_the_sentence_that_introduces_it() -> None:
+    text = ("The partners include the following in accordance with Working Together 2018 (and Children and "
+            "Social Work Act 2017):\n- Hartlepool Borough Council\n- Cleveland Police")
+    chosen = _select("which police force is a partner", (text, ("Report", "Partners")))
+    assert "- Cleveland Police" in chosen
+    assert chosen[0].startswith("The partners include the following")
