@@ -50,6 +50,9 @@ _HOW_OFTEN = re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:bi-?monthly|monthly|weekly|fortnightly|quarterly|annually|yearly|daily|bi-?annually"
                         r"|every (?:\w+ )?(?:days?|weeks?|months?|years?|quarter)|(?:once|twice|\w+ times) (?:a|per|each) "
                         r"(?:day|week|month|year|term|quarter))\b", re.I)
+_HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
+_SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
+                   re.I)  # "after seven years carrying out the role"
 _AGE = re.compile(r"\b(under|over|aged?|below|above)[\s-]*(\d+)s?\b", re.I)
 
 
@@ -280,6 +283,7 @@ class Composer:
         denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
         ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
         how_often = bool(_HOW_OFTEN.search(asked))
+        how_long = bool(_HOW_LONG.search(asked))
         ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
         places = places_in(query.text)
         where = [places_in(f"{h.section} {h.chunk.text}") for h in hits]
@@ -298,6 +302,8 @@ class Composer:
             if ordinals and ordinals & {m.lower() for m in _ORDINAL.findall(u.text)}:
                 score += 0.15
             if how_often and _FREQUENCY.search(u.text):
+                score += 0.15
+            if how_long and _SPAN.search(u.text):
                 score += 0.15
             if ages and ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(u.text)}:
                 score += 0.15

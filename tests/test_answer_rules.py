@@ -619,7 +619,7 @@ def test_the_passages_own_heading_counts_as_if_the_sentence_said_it() -> None:
     assert scores[0] - scores[1] > 0.06  # more than the 0.06 a second citation rank costs
 
 
-def test_how_often_and_an_age_lead_to_the_sentence_that_gives_them() -> None:
+def test_how_often_how_long_and_an_age_lead_to_the_sentence_that_gives_them() -> None:
     from assistant.answer import Composer, Unit
     from assistant.models import Hit
     from index.store import DocumentRecord
@@ -639,6 +639,8 @@ def test_how_often_and_an_age_lead_to_the_sentence_that_gives_them() -> None:
     assert often[1] > often[0] + 0.1, often
     ages = scores("how many over 65s live here", "- 20,054 people under 18", "- 14,210 people over 65")
     assert ages[1] > ages[0] + 0.1, ages
+    long = scores("how long was he chair", "He was the chair of the board.", "He was chair for seven years.")
+    assert long[1] > long[0] + 0.1, long
 
 
 def test_a_passage_whose_own_heading_names_the_question_rises_in_the_rerank() -> None:
