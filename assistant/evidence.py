@@ -77,16 +77,19 @@ def asked_kinds(question: str) -> list[str]:
 def missing_kinds(question: str, evidence: str) -> list[str]:
     """The kinds of fact the question asks for (a phone number, a time) that the evidence lacks.
 
-    How to refer to someone ("how do I refer a young person to Prevent") needs the contact beside
-    where the referral goes: the procedures website next to a list of procedures is not it.
+    How to refer ("how do I refer a young person to Prevent") needs the contact beside where the
+    referral goes: the procedures website next to a list of procedures is not it. A price needs
+    the money beside what is priced: the partnership's reserves are not what a course costs.
     """
     out = []
     for name, asks, looks_like in ASKED_KINDS:
         if not asks.search(question):
             continue
-        if name == "how to refer":
-            where = set(tokenize(question)) - _NOT_REFERRAL_TOPIC
-            if not any(looks_like.search(pair) and (not where or where & set(tokenize(pair)))
+        beside = _BESIDE.get(name)
+        if beside is not None:
+            topic = set(tokenize(question)) - beside[0]
+            share = beside[1]
+            if not any(looks_like.search(pair) and (not topic or len(topic & set(tokenize(pair))) > share * len(topic))
                        for pair in sentence_pairs(evidence)):
                 out.append(name)
         elif not looks_like.search(evidence):
@@ -94,8 +97,14 @@ def missing_kinds(question: str, evidence: str) -> list[str]:
     return out
 
 
-_NOT_REFERRAL_TOPIC = frozenset(tokenize("""how refer report notify make referral raise concern contact young person
-    people child children kid kids someone somebody""")) | FILLER_STEMS
+# Kinds that must stand beside the question's topic: (words that are not the topic, the share of
+# the topic words the sentence pair must name beyond: 0 = any one, 0.5 = more than half).
+_BESIDE: dict[str, tuple[frozenset[str], float]] = {
+    "how to refer": (frozenset(tokenize("""how refer report notify make referral raise concern contact young person
+        people child children kid kids someone somebody""")) | FILLER_STEMS, 0.0),
+    "a price": (frozenset(tokenize("""how much cost costs price fee fees charge charges pay paid go attend send book
+        place places hsscp partnership safeguarding multi agency""")) | FILLER_STEMS, 0.5),
+}
 
 
 # "When is the Child RAC review expected to finish?" is not answered by "reviews are underway for

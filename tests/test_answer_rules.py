@@ -755,3 +755,12 @@ def test_a_quoted_list_item_brings_the_sentence_that_introduces_it() -> None:
     chosen = _select("which police force is a partner", (text, ("Report", "Partners")))
     assert "- Cleveland Police" in chosen
     assert chosen[0].startswith("The partners include the following")
+
+
+def test_a_price_needs_the_money_beside_what_is_priced() -> None:
+    from assistant.evidence import missing_kinds
+
+    reserves = "This income ensured the overall cost of running HSSCP was met; with a total carry forward of £151,436."
+    assert missing_kinds("how much does it cost to go on hsscp multi agency training", reserves) == ["a price"]
+    course = "Multi-agency training courses cost £25 a place for voluntary groups."
+    assert missing_kinds("how much does it cost to go on hsscp multi agency training", course) == []
