@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation import GATE, SetReport
-from assistant.eval_run import practitioner_report
+from assistant.eval_run import HELD_OUT_SETS, practitioner_report
 
 pytestmark = pytest.mark.model
 
@@ -64,7 +64,8 @@ def test_answers_are_faithful(report: SetReport) -> None:
 # MRR 0.852 found 0.979 declined 22/22; blind2 1.000 / 0.858 / 1.000 / 21 of 21; blind3 1.000 /
 # 0.939 / 1.000 / 21 of 21; blind4 0.980 / 0.902 / 0.980 / 21 of 21; blind5 (first, blind
 # measurement ev@5 0.980 MRR 0.896 found 0.918 declined 10/21) 1.000 / 0.917 / 0.980 / 20 of 21;
-# blind6 (its first, blind measurement) 0.980 / 0.888 / 0.980 / 17 of 21 (benchmarks/RESULTS.md).
+# blind6 (first, blind: 0.980 / 0.888 / 0.980 / 17 of 21) 0.980 / 0.888 / 1.000 / 18 of 21; blind7
+# (its first, blind measurement) 0.959 / 0.874 / 0.980 / 17 of 21 (benchmarks/RESULTS.md).
 # Their targets are the practitioner set's; these floors only stop a change that helps the tuned
 # set at their cost.
 HELD_OUT_FLOOR = {"evidence_at_5": 0.93, "mrr": 0.8, "answerable_found": 0.93, "unanswerable_declined": 0.8}
@@ -78,7 +79,7 @@ def held_out(model, tmp_path_factory: pytest.TempPathFactory) -> list[SetReport]
 
 
 def test_held_out_sets_stay_at_their_measured_level(held_out: list[SetReport]) -> None:
-    assert {r.name for r in held_out} == {"heldout", "blind2", "blind3", "blind4", "blind5", "blind6"}
+    assert [r.name for r in held_out] == list(HELD_OUT_SETS)  # every set file is there and was asked
     for r in held_out:
         assert r.retrieval.evidence_at[5] >= HELD_OUT_FLOOR["evidence_at_5"], (r.name, _why(r, "no_evidence@5"))
         assert r.retrieval.mrr >= HELD_OUT_FLOOR["mrr"], (r.name, _why(r, "no_evidence@5"))
