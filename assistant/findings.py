@@ -25,8 +25,9 @@ _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show
 _WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
 # "What procedures came from the recommendations?", "where did the recommendations go?": what came
 # of them is asked, not what they were.
-_CAME_OF_Q = re.compile(r"\b(?:from|on|with|to|of|implement\w*|where (?:did|have|do|are|were)|happened to)\s+"
-                        r"(?:the\s+|its\s+|their\s+)?(?:recommendations?|findings?|learning|lessons?)\b", re.I)
+_CAME_OF_Q = re.compile(r"\b(?i:from|on|with|to|of|implement\w*|where (?:did|have|do|are|were)|happened to)\s+"
+                        r"(?i:the\s+|its\s+|their\s+)?(?:[A-Z][\w'-]*\s+){0,3}"  # "of the Eve SCR recommendations"
+                        r"(?i:recommendations?|findings?|learning|lessons?)\b")
 _RECOMMEND_Q = re.compile(r"\brecommend(?:ed|s|ations?)?\b", re.I)
 _RECOMMEND_CUES = re.compile(r"\brecommend\w*|\bresulted in\b|\bactions?\b[^.]{0,30}:", re.I)  # "This resulted in:"
 _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighted|highlights?|learning|lessons?|themes?"

@@ -443,6 +443,8 @@ def test_what_came_of_the_recommendations_is_not_asking_what_they_were() -> None
     passage = "The recommendations from the deep dive fed into the Contextual Safeguarding arrangements."
     assert not missing_findings("where did the recommendations from the missing kids deep dive go", passage)
     assert not missing_findings("What procedures were developed from the recommendations of the Eve SCR?", passage)
+    assert not missing_findings("What procedure was developed as a result of the Eve SCR recommendations?", passage)
+    assert missing_findings("what were the recommendations of the CSAFE deep dive", passage)
 
 
 def test_a_sentence_in_the_documents_words_for_an_everyday_phrase_has_the_phrases_words() -> None:
