@@ -40,6 +40,7 @@ SENTENCE_CACHE = 2048
 HEADING_EXTRA = 0.5  # the passage's own heading counts as if the sentence said it
 HEADING_RERANK = 0.2  # and, weighted by idf, towards the passage's place in the rerank
 INTRO_WEIGHT = 1.0  # the line introducing a list item or table row counts as if the item said it
+FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how often", a span for "how long"
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
@@ -179,6 +180,22 @@ class _PassageGaps:
         return self._done[key]
 
 
+def _asked_form(asked: str) -> Callable[[str], float]:
+    """A bonus for a sentence in the form the question asks for: "the second one" -> the sentence
+    saying "second", "how often" -> a frequency, "how long" -> a span, "over 65s" -> that age."""
+    ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
+    ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
+    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN)) if asks.search(asked)]
+
+    def bonus(text: str) -> float:
+        hits = sum(1 for shape in forms if shape.search(text))
+        hits += bool(ordinals & {m.lower() for m in _ORDINAL.findall(text)})
+        hits += bool(ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(text)})
+        return FORM_BONUS * hits
+
+    return bonus
+
+
 class Composer:
     """Builds answers; keeps a cache of sentence embeddings across questions."""
 
@@ -262,7 +279,8 @@ class Composer:
 
     def _score_units(self, query: Query, qvec: np.ndarray, hits: list[Hit], units: list[Unit],
                      idf: Callable[[str], float]) -> list[float]:
-        """Meaning + the question's words (headings count half) - a little per citation rank."""
+        """Meaning + the question's words (headings count half; the passage's own heading and an
+        item's introducing line in full) + the form asked for - a little per citation rank."""
         intros = {i: unit_intros(hits[i].chunk.text) for i in {u.hit for u in units}}
         intro_of = [intros[u.hit][u.position] if u.position < len(intros[u.hit]) else "" for u in units]
         # A list item or table row means what its introducing line says it lists.
@@ -281,10 +299,7 @@ class Composer:
         own_heading = [set(tokenize(h.chunk.heading_path[-1])) if len(h.chunk.heading_path) > 1 else set() for h in hits]
         weight = {t: idf(t) for t in own | expanded}
         denom = max(1e-6, sum(weight[t] for t in own) + 0.5 * sum(weight[t] for t in expanded))
-        ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
-        how_often = bool(_HOW_OFTEN.search(asked))
-        how_long = bool(_HOW_LONG.search(asked))
-        ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
+        form_bonus = _asked_form(asked)
         places = places_in(query.text)
         where = [places_in(f"{h.section} {h.chunk.text}") for h in hits]
         place_clash = [bool(places) and bool(w) and not (places & w) for w in where]
@@ -299,14 +314,7 @@ class Composer:
                    + INTRO_WEIGHT * sum(weight[t] for t in own & introduced)
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
-            if ordinals and ordinals & {m.lower() for m in _ORDINAL.findall(u.text)}:
-                score += 0.15
-            if how_often and _FREQUENCY.search(u.text):
-                score += 0.15
-            if how_long and _SPAN.search(u.text):
-                score += 0.15
-            if ages and ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(u.text)}:
-                score += 0.15
+            score += form_bonus(u.text)
             if numeric and (re.search(r"\d", u.text) if when else counts_something(u.text)):
                 score += 0.08
             if contact_block(u.text) and not asks_contact:
