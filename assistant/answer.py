@@ -370,7 +370,7 @@ class Composer:
             if scores[i] >= best - self.settings.keep_within and not any(_similar(units[i].text, c.text) for c in chosen):
                 chosen.append(units[i])
         chosen = chosen[: self.settings.max_sentences]
-        chosen = self._with_list_items(chosen, units)
+        chosen = self._with_list_items(chosen, units, hits)
         chosen = self._with_intros(chosen, units, hits)
         return sorted(chosen, key=lambda u: (u.hit, u.position))
 
@@ -393,12 +393,19 @@ class Composer:
                 keys.add((found.hit, found.position))
         return chosen + extra
 
-    def _with_list_items(self, chosen: list[Unit], units: list[Unit]) -> list[Unit]:
-        """A chosen sentence that introduces a list brings its items (up to eight) along, and one
-        that introduces a link ("published on:" then the address) brings the link."""
+    def _with_list_items(self, chosen: list[Unit], units: list[Unit], hits: list[Hit] | None = None) -> list[Unit]:
+        """A chosen sentence that introduces a list brings its items (up to eight) along, one that
+        introduces a link ("published on:" then the address) brings the link, and a table's first
+        row brings its rows."""
         extra: list[Unit] = []
         keys = {(u.hit, u.position) for u in chosen}
         for u in chosen:
+            if hits is not None:  # a table's first row ("Finance 2020 - 21 | £") brings its rows
+                intros = unit_intros(hits[u.hit].chunk.text)
+                rows = [x for x in units if x.hit == u.hit and x.position < len(intros) and intros[x.position] == u.text
+                        and (x.hit, x.position) not in keys and not _LIST_ITEM.match(x.text)][:8]
+                extra.extend(rows)
+                keys.update((x.hit, x.position) for x in rows)
             if u.text.rstrip().endswith(":"):
                 items = [x for x in units if x.hit == u.hit and x.position > u.position]
                 if items and _LINK_LINE.match(items[0].text) and (items[0].hit, items[0].position) not in keys:

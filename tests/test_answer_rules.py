@@ -766,3 +766,10 @@ def test_a_price_needs_the_money_beside_what_is_priced() -> None:
     assert missing_kinds("how much does it cost to go on hsscp multi agency training", reserves) == ["a price"]
     course = "Multi-agency training courses cost £25 a place for voluntary groups."
     assert missing_kinds("how much does it cost to go on hsscp multi agency training", course) == []
+
+
+def test_a_quoted_table_header_brings_its_rows() -> None:
+    text = "Partners contribute to the budget.\n\n| Finance 2020 - 21 | £ |\n|---|---:|\n| Income | 296,687 |\n| Expenditure | 247,291 |"
+    chosen = _select("finance 2020-21", (text, ("Report", "Financial Arrangements")))
+    assert "Finance 2020 - 21 | £" in chosen
+    assert {"Income | 296,687", "Expenditure | 247,291"} <= set(chosen)
