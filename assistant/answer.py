@@ -54,6 +54,11 @@ _FREQUENCY = re.compile(r"\b(?:bi-?monthly|monthly|weekly|fortnightly|quarterly|
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
+_WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:when\b|what (?:date|day)\b)", re.I)
+_DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|august|september"
+                  r"|october|november|december)\b|\b(?:january|february|march|april|may|june|july|august|september"
+                  r"|october|november|december)\s+(?:19|20)\d\d\b|\b(?:monday|tuesday|wednesday|thursday|friday)\b",
+                  re.I)  # "27th March", "June 2026"
 _AGE = re.compile(r"\b(under|over|aged?|below|above)[\s-]*(\d+)s?\b", re.I)
 
 
@@ -182,10 +187,12 @@ class _PassageGaps:
 
 def _asked_form(asked: str) -> Callable[[str], float]:
     """A bonus for a sentence in the form the question asks for: "the second one" -> the sentence
-    saying "second", "how often" -> a frequency, "how long" -> a span, "over 65s" -> that age."""
+    saying "second", "how often" -> a frequency, "how long" -> a span, "when" -> a day ("27th
+    March"), "over 65s" -> that age."""
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
-    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN)) if asks.search(asked)]
+    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (_WHEN, _DAY))
+             if asks.search(asked)]
 
     def bonus(text: str) -> float:
         hits = sum(1 for shape in forms if shape.search(text))

@@ -212,7 +212,7 @@ def missing_earlier_year(question: str, evidence: str) -> bool:
 # "two key lines of enquiry during 2019-20": some sentence pair must give a figure beside one of
 # the question's topic words (or the documents' words for it).
 _NOT_TOPIC = _NOT_QUALIFIER | frozenset(tokenize("""hsscp partnership safeguarding children partnership's board
-    year years last next went came times cost costs charge charges fee fees price pay paid average mean median rate rates figure figures statistics stats score scores total number percentage""")) | frozenset(_AREAS) \
+    year years last next went came live lives lived living times cost costs charge charges fee fees price pay paid average mean median rate rates figure figures statistics stats score scores total number percentage""")) | frozenset(_AREAS) \
     | frozenset(tokenize(" ".join(_AREAS)))
 
 

@@ -643,6 +643,9 @@ def test_how_often_how_long_and_an_age_lead_to_the_sentence_that_gives_them() ->
     assert ages[1] > ages[0] + 0.1, ages
     long = scores("how long was he chair", "He was the chair of the board.", "He was chair for seven years.")
     assert long[1] > long[0] + 0.1, long
+    when = scores("when are the briefings", "The briefings are part of the programme.",
+                  "The briefings take place on the 25th March.")
+    assert when[1] > when[0] + 0.1, when
 
 
 def test_a_passage_whose_own_heading_names_the_question_rises_in_the_rerank() -> None:
@@ -773,3 +776,11 @@ def test_a_quoted_table_header_brings_its_rows() -> None:
     chosen = _select("finance 2020-21", (text, ("Report", "Financial Arrangements")))
     assert "Finance 2020 - 21 | £" in chosen
     assert {"Income | 296,687", "Expenditure | 247,291"} <= set(chosen)
+
+
+def test_where_people_live_is_not_what_a_figure_counts() -> None:
+    from assistant.figures import missing_year_figure, topic_words
+
+    assert topic_words("how many under 18s lived in stockton in 2020-21") == []
+    listed = "Throughout 2020-21 there were approximately:\n- 43,848 children & young people under 18"
+    assert missing_year_figure("how many under 18s lived in stockton in 2020-21", listed) == []
