@@ -643,8 +643,7 @@ def test_how_often_how_long_and_an_age_lead_to_the_sentence_that_gives_them() ->
     assert ages[1] > ages[0] + 0.1, ages
     long = scores("how long was he chair", "He was the chair of the board.", "He was chair for seven years.")
     assert long[1] > long[0] + 0.1, long
-    when = scores("when are the briefings", "The briefings are part of the programme.",
-                  "The briefings take place on the 25th March.")
+    when = scores("when are the briefings", "The briefings are on schedule.", "The briefings are on Tuesday.")
     assert when[1] > when[0] + 0.1, when
 
 
