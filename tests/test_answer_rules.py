@@ -432,6 +432,9 @@ def test_a_passage_that_only_names_the_findings_does_not_say_what_was_found() ->
     progress = ("Recommendations from the audit are being addressed by the Engine Room. Following the publication of "
                 "the Sara Sherif LCSPR, HSSCP will incorporate any relevant learning so that national findings are addressed.")
     assert missing_findings("what did the sara sherif review find about home education", progress)
+    assert missing_findings("what were the main failings in the sara sharif review", progress)
+    assert missing_findings("what has the child JSW review found so far",
+                            "There are currently 2 LCSPR reviews underway for both Child JSW and Child RAC.")
     # "what have they found so far" asks for findings too.
     assert missing_findings("are any lcspr underway what have they found so far",
                             "There are currently 2 LCSPR reviews underway for Child JSW and Child RAC.")
