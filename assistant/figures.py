@@ -29,6 +29,8 @@ _NOT_QUALIFIER = frozenset(tokenize("""how many much number proportion percentag
 # Where children were, not what they were counted by: "kids in the house during incidents" are
 # the children present at them.
 _AT_HOME = re.compile(r"\b(?:at home|in the (?:house|home|household))\b", re.I)
+# Where a figure comes from is not what it counts by: "were SEND according to the January 2021 census".
+_SOURCE_CITED = re.compile(r"\b(?:according to|based on|as per|as of|in the latest)\b.*$", re.I)
 _PARTICIPLES = frozenset("""thought seen known said put taken given found sent made held run done kept brought got
     spent paid shown told left""".split())  # "were thought to be at risk", "were sent out"
 
@@ -61,6 +63,7 @@ def _qualifier_words(question: str) -> list[tuple[int, str]]:
         return []
     base = m.start("qualifier")
     qualifier = _AT_HOME.sub(lambda x: " " * len(x.group(0)), m.group("qualifier"))
+    qualifier = _SOURCE_CITED.sub(lambda x: " " * len(x.group(0)), qualifier)
     words = [(base + w.start(), w.group(0)) for w in WORD_RE.finditer(qualifier)]
     if len(words) > 1 and (words[0][1].lower().endswith(("ed", "ing")) or words[0][1].lower() in _PARTICIPLES):
         words = words[1:]  # an opening verb, not a lone adjective: "are outstanding" counts by outstanding

@@ -15,10 +15,10 @@ from index.text import STOPWORDS, words
 
 _LEAD = re.compile(r"^\s*(and|but|also|so|then|ok|okay|what about|how about|and what about|and for|same for|what of)\b[\s,]*", re.I)
 _ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|he|she|his|her|the same|the review|the report|the group|the plan"
-                       r"|the (?:first|second|third|fourth|last|other|former|latter) (?:one|ones)|which one)\b", re.I)
+                       r"|the (?:[a-z]+ )?(?:one|ones)|which ones?)\b", re.I)  # "the second one", "the thematic ones"
 # "who's leading on the recommendations?" after a question about the December audit means the
 # audit's recommendations: a generic "the ..." with nothing else to pin it down points back.
-_GENERIC_DEFINITE = re.compile(r"\bthe (recommendations?|findings?|actions?|learning|outcomes?|results?|audit|deep dive|"
+_GENERIC_DEFINITE = re.compile(r"\bthe (?:key |main )?(recommendations?|findings?|actions?|learning(?: points)?|outcomes?|results?|audit|deep dive|"
                                r"conference|event|meeting|briefings?|training|sessions?|toolkit|strategy|action plan)\b", re.I)
 _PROPER = re.compile(r"\b([A-Z][a-z]+(?:[- ](?:on|upon|[A-Z][a-z]+))*(?:-[A-Z][a-z]+)?)\b")
 _QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does|did|can|could|should)\b", re.I)
@@ -56,6 +56,17 @@ def needs_context(question: str) -> bool:
     if _GENERIC_DEFINITE.search(question) and len(content) <= 3 and not has_name:
         return True
     return len(content) <= 1 and not has_name
+
+
+# "how many were re-referrals?" after a question about Stockton asks about Stockton: a short
+# figure question that names no place of its own inherits the earlier question's.
+_FIGURE_ASKED = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|share)|how often)\b", re.I)
+
+
+def _inherits_place(question: str, previous: str) -> bool:
+    return bool(_FIGURE_ASKED.search(question)) and not _proper_nouns(question) \
+        and any(re.search(rf"\b{re.escape(p)}\b", previous, re.I) for p in PLACES) \
+        and len(set(_content_words(question)) - FILLER) <= 4
 
 
 MAX_CHAIN = 4
@@ -145,7 +156,7 @@ def resolve(question: str, history: list[str]) -> str:
     if not turns:
         return question
     previous = resolve(turns[-1], turns[:-1])
-    if not previous or not needs_context(question):
+    if not previous or not (needs_context(question) or _inherits_place(question, previous)):
         return question
     shifted = _shift_year(question, previous)
     if shifted is not None:

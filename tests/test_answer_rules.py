@@ -786,3 +786,12 @@ def test_where_people_live_is_not_what_a_figure_counts() -> None:
     assert topic_words("how many under 18s lived in stockton in 2020-21") == []
     listed = "Throughout 2020-21 there were approximately:\n- 43,848 children & young people under 18"
     assert missing_year_figure("how many under 18s lived in stockton in 2020-21", listed) == []
+
+
+def test_where_a_figure_comes_from_is_not_what_it_counts_by() -> None:
+    from assistant.figures import breakdown_asked, missing_breakdown
+
+    q = "What proportion of Hartlepool's school population were SEND according to the January 2021 school census?"
+    census = "Based on the 2021 January School census 17.8% of the school population were SEND."
+    assert missing_breakdown(q, census, "About Hartlepool") == []
+    assert breakdown_asked(q).startswith("SEND")

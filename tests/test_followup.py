@@ -82,3 +82,18 @@ def test_a_follow_up_that_is_its_own_question_leads_and_carries_the_earlier_one(
     # "which one", "the second one" pick from the earlier answer: they join the earlier question.
     assert resolve("which one was most popular?", ["how many e-learning sessions were completed?"]) == \
         "how many e-learning sessions were completed which one was most popular"
+
+
+def test_a_short_figure_question_naming_no_place_inherits_the_earlier_place() -> None:
+    resolved = resolve("how many were re-referrals?", ["how many referrals went to childrens social care in stockton in 2020-21"])
+    assert resolved == "how many were re-referrals? (how many referrals went to childrens social care in stockton in 2020-21)"
+    # A question naming its own place, or asking no figure, stands alone.
+    assert resolve("how many referrals in hartlepool", ["marac cases stockton"]) == "how many referrals in hartlepool"
+    assert resolve("what is a seven minute briefing", ["marac cases stockton"]) == "what is a seven minute briefing"
+
+
+def test_the_thematic_ones_and_the_key_learning_points_point_back() -> None:
+    assert resolve("which ones are the thematic ones?", ["what are the partnership's priorities for 2021-22"]) \
+        == "which ones are the thematic ones? (what are the partnership's priorities for 2021-22)"
+    assert resolve("what were the key learning points?", ["has the amber and joshua review been published"]) \
+        == "what were the key learning points? (has the amber and joshua review been published)"
