@@ -17,7 +17,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from assistant.contents import missing_contents, missing_rating
-from assistant.evidence import Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds, spells_out
+from assistant.evidence import (WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
+                                spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
                                missing_place, missing_topic_figure, topic_words)
 from assistant.findings import missing_findings
@@ -25,17 +26,14 @@ from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
 from assistant.people import missing_person
 from assistant.retrieval import Query
-from assistant.sentences import FILLER_STEMS, as_meant, counts_something, everyday_phrases
+from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant, counts_something,
+                                 everyday_phrases, passage_units_with_intros)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, places_in
 from index.embedder import Embedder
 from index.text import tokenize
-from ingest.chunker import split_sentences
 
 NOT_FOUND = ("The indexed documents do not appear to cover this question. "
              "The closest passages are listed below, but they may not answer it.")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•◇➔]|\d+[.)])\s+")
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_TABLE_RULE = re.compile(r"^[\s|:-]+$")
 SENTENCE_CACHE = 2048
 HEADING_EXTRA = 0.5  # the passage's own heading counts as if the sentence said it
 HEADING_RERANK = 0.2  # and, weighted by idf, towards the passage's place in the rerank
@@ -54,7 +52,6 @@ _FREQUENCY = re.compile(r"\b(?:bi-?monthly|monthly|weekly|fortnightly|quarterly|
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
-_WHEN = re.compile(r"^\s*(?:(?:and|so|but)\s+)?(?:when\b|what (?:date|day)\b)", re.I)
 _DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|august|september"
                   r"|october|november|december)\b|\b(?:january|february|march|april|may|june|july|august|september"
                   r"|october|november|december)\s+(?:19|20)\d\d\b|\b(?:monday|tuesday|wednesday|thursday|friday)\b",
@@ -85,65 +82,12 @@ class Unit:
     hit: int
     position: int
     text: str
+    intro: str = ""  # the line introducing a list item or table row (see passage_units_with_intros)
 
 
 def passage_units(text: str) -> list[str]:
     """Sentences and list items, as they stand in the passage (only trimmed)."""
-    units = _raw_units(text)
-    return [unit for unit, _ in _with_intros(units)]
-
-
-def unit_intros(text: str) -> list[str]:
-    """For each of `passage_units(text)`, the line that introduces it: a list item's "Throughout
-    2020-21 there were approximately:", a table row's first row ("Finance 2020 - 21 | £"); else ""."""
-    return [intro for _, intro in _with_intros(_raw_units(text))]
-
-
-def _raw_units(text: str) -> list[str]:
-    units: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        prose: list[str] = []
-        for line in paragraph.split("\n"):
-            line = line.strip()
-            if not line:
-                continue
-            if _LIST_ITEM.match(line) or _TABLE_ROW.match(line):
-                if prose:
-                    units.extend(split_sentences(" ".join(prose)))
-                    prose = []
-                units.append(line)
-            else:
-                prose.append(line)  # hard line breaks inside a paragraph: one run of text
-        if prose:
-            units.extend(split_sentences(" ".join(prose)))
-    return units
-
-
-def _with_intros(units: list[str]) -> list[tuple[str, str]]:
-    """Units trimmed and merged as quoted, each with the line that introduces it."""
-    merged: list[tuple[str, str]] = []
-    header = ""  # the current table's first row
-    colon = ""  # the last sentence ending with a colon, which introduces the list below it
-    for unit in units:
-        if _TABLE_RULE.match(unit):
-            continue
-        intro = ""
-        if _TABLE_ROW.match(unit):
-            unit = unit.strip().strip("|").strip()
-            intro, header = (header, header) if header else ("", unit)
-        elif _LIST_ITEM.match(unit):
-            intro = colon
-            header = ""
-        else:
-            header = ""
-        if merged and unit.endswith(":") and len(unit.split()) <= 4 and not _LIST_ITEM.match(unit) \
-                and not _LIST_ITEM.match(merged[-1][0]):
-            merged[-1] = (f"{merged[-1][0]} {unit}", merged[-1][1])  # "These are:" belongs to the sentence before it
-        else:
-            merged.append((unit, intro))
-        if not _LIST_ITEM.match(unit) and not intro and not header == unit:
-            colon = merged[-1][0] if merged[-1][0].endswith(":") else ""
-    return merged
+    return [unit for unit, _ in passage_units_with_intros(text)]
 
 
 def coverage(query_terms: set[str], text: str) -> float:
@@ -191,7 +135,7 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     March"), "over 65s" -> that age."""
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
-    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (_WHEN, _DAY))
+    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY))
              if asks.search(asked)]
 
     def bonus(text: str) -> float:
@@ -288,10 +232,8 @@ class Composer:
                      idf: Callable[[str], float]) -> list[float]:
         """Meaning + the question's words (headings count half; the passage's own heading and an
         item's introducing line in full) + the form asked for - a little per citation rank."""
-        intros = {i: unit_intros(hits[i].chunk.text) for i in {u.hit for u in units}}
-        intro_of = [intros[u.hit][u.position] if u.position < len(intros[u.hit]) else "" for u in units]
         # A list item or table row means what its introducing line says it lists.
-        vecs = self._embed_units([f"{intro} {u.text}" if intro else u.text for u, intro in zip(units, intro_of)])
+        vecs = self._embed_units([f"{u.intro} {u.text}" if u.intro else u.text for u in units])
         asked, earlier = split_follow_up(query.text)
         own = set(tokenize(asked))
         expanded = (set(tokenize(" ".join((*query.expansions, earlier)))) - own)
@@ -312,9 +254,9 @@ class Composer:
         place_clash = [bool(places) and bool(w) and not (places & w) for w in where]
         scores = []
         phrases = everyday_phrases(asked)
-        for u, v, intro in zip(units, vecs, intro_of):
+        for u, v in zip(units, vecs):
             toks = as_meant(set(tokenize(u.text)), u.text, phrases)
-            introduced = set(tokenize(intro)) - toks  # "Finance 2020 - 21" says what "Income | 296,687" is for
+            introduced = set(tokenize(u.intro)) - toks  # "Finance 2020 - 21" says what "Income | 296,687" is for
             context = heading_toks[u.hit] - toks - introduced
             lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
                    + HEADING_EXTRA * sum(weight[t] for t in own & (own_heading[u.hit] - toks))
@@ -341,7 +283,8 @@ class Composer:
         gaps = gaps or _PassageGaps(query, vocab)
         gapped = [bool(gaps(h).hard) for h in used]
         quotable = [i for i in range(len(used)) if not gapped[i]] or list(range(len(used)))
-        units = [Unit(i, p, t) for i in quotable for p, t in enumerate(passage_units(used[i].chunk.text))]
+        units = [Unit(i, p, t, intro) for i in quotable
+                 for p, (t, intro) in enumerate(passage_units_with_intros(used[i].chunk.text))]
         if not units:
             return []
         scores = self._score_units(query, qvec, hits, units, idf)
@@ -377,12 +320,12 @@ class Composer:
             if scores[i] >= best - self.settings.keep_within and not any(_similar(units[i].text, c.text) for c in chosen):
                 chosen.append(units[i])
         chosen = chosen[: self.settings.max_sentences]
-        chosen = self._with_list_items(chosen, units, hits)
-        chosen = self._with_intros(chosen, units, hits)
+        chosen = self._with_list_items(chosen, units)
+        chosen = self._with_intros(chosen, units)
         return sorted(chosen, key=lambda u: (u.hit, u.position))
 
     @staticmethod
-    def _with_intros(chosen: list[Unit], units: list[Unit], hits: list[Hit]) -> list[Unit]:
+    def _with_intros(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
         """A chosen list item brings the sentence that introduces it ("... in accordance with Working
         Together 2018:", "Throughout 2020-21 there were approximately:"), which says what it lists
         (not a bare "Which equates to:", which says nothing)."""
@@ -392,27 +335,24 @@ class Composer:
         for u in chosen:
             if not _LIST_ITEM.match(u.text):
                 continue
-            intros = unit_intros(hits[u.hit].chunk.text)
-            intro = intros[u.position] if u.position < len(intros) else ""
-            found = by_text.get((u.hit, intro))
-            if found is not None and (found.hit, found.position) not in keys and len(intro.split()) >= 5:
+            found = by_text.get((u.hit, u.intro))
+            if found is not None and (found.hit, found.position) not in keys and len(u.intro.split()) >= 5:
                 extra.append(found)
                 keys.add((found.hit, found.position))
         return chosen + extra
 
-    def _with_list_items(self, chosen: list[Unit], units: list[Unit], hits: list[Hit] | None = None) -> list[Unit]:
+    def _with_list_items(self, chosen: list[Unit], units: list[Unit]) -> list[Unit]:
         """A chosen sentence that introduces a list brings its items (up to eight) along, one that
         introduces a link ("published on:" then the address) brings the link, and a table's first
         row brings its rows."""
         extra: list[Unit] = []
         keys = {(u.hit, u.position) for u in chosen}
         for u in chosen:
-            if hits is not None:  # a table's first row ("Finance 2020 - 21 | £") brings its rows
-                intros = unit_intros(hits[u.hit].chunk.text)
-                rows = [x for x in units if x.hit == u.hit and x.position < len(intros) and intros[x.position] == u.text
-                        and (x.hit, x.position) not in keys and not _LIST_ITEM.match(x.text)][:8]
-                extra.extend(rows)
-                keys.update((x.hit, x.position) for x in rows)
+            # a table's first row ("Finance 2020 - 21 | £") brings its rows
+            rows = [x for x in units if x.hit == u.hit and x.intro == u.text and (x.hit, x.position) not in keys
+                    and not _LIST_ITEM.match(x.text)][:8]
+            extra.extend(rows)
+            keys.update((x.hit, x.position) for x in rows)
             if u.text.rstrip().endswith(":"):
                 items = [x for x in units if x.hit == u.hit and x.position > u.position]
                 if items and _LINK_LINE.match(items[0].text) and (items[0].hit, items[0].position) not in keys:

@@ -109,7 +109,7 @@ _BESIDE: dict[str, tuple[frozenset[str], float]] = {
 
 # "When is the Child RAC review expected to finish?" is not answered by "reviews are underway for
 # Child JSW and Child RAC": a sentence about the subject must carry a date.
-_WHEN_ASKED = re.compile(r"^\s*(?:(?:and|but|so|from)\s+)?(?:when\b|what date\b|which date\b)", re.I)
+WHEN_ASKED = re.compile(r"^\s*(?:(?:and|but|so|from)\s+)?(?:when\b|what (?:date|day)\b|which date\b)", re.I)
 _DATE = re.compile(r"\b(?:january|february|march|april|june|july|august|september|october|november|december|"
                    r"jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|spring|summer|autumn|winter|quarter|q[1-4]|"
                    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekly|monthly|annually|every|"
@@ -122,7 +122,7 @@ _NOT_WHEN_SUBJECT = frozenset(tokenize("""when date year expected expect due nex
 def missing_date(question: str, evidence: str, context: str = "") -> bool:
     """True when the question asks when something is (was, will be) and no sentence pair of the
     evidence that names its subject carries a date (a month, a year, "every 6 weeks", a season)."""
-    if not _WHEN_ASKED.search(question):
+    if not WHEN_ASKED.search(question):
         return False
     subject = {t for t in tokenize(question) if t not in _NOT_WHEN_SUBJECT}
     if not subject:

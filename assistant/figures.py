@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.followup import split_follow_up
 from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, counts_something, expansion_covered,
                                  glossary, governed_sentences, passage_sentences, sentence_pairs, wanted_year,
                                  years_in)
@@ -38,7 +39,7 @@ _PARTICIPLES = frozenset("""thought seen known said put taken given found sent m
 def _breakdown(question: str) -> re.Match[str] | None:
     """The last "how many ... were <qualifier>" clause of the question itself (a resolved
     follow-up's earlier question, in brackets at the end, is not asked again)."""
-    own = re.sub(r"\s*\([^()]*\)\s*$", "", question)
+    own = split_follow_up(question)[0]
     starts = [m.end() for m in _COUNT_ASKED.finditer(own)]
     m = _BREAKDOWN_Q.match(own, starts[-1]) if starts else None
     if m is None:  # "how much did Cleveland Police pay": a figure for that payer; "broken down by category"
@@ -202,7 +203,7 @@ def missing_earlier_year(question: str, evidence: str) -> bool:
     if not _EARLIER_YEAR_Q.search(question) or YEAR.search(question):
         return False
     wanted = topic_words(question)
-    phrases = _phrases(_own_and_earlier(question)[0])
+    phrases = _phrases(split_follow_up(question)[0])
     for pair in sentence_pairs(evidence):
         compared = _COMPARED.search(pair) or len({m.group(0) for m in YEAR.finditer(pair)}) >= 2
         if counts_something(pair) and compared and (not wanted or _names_topic(wanted, phrases, set(tokenize(pair)), 0.5)):
@@ -222,7 +223,7 @@ _NOT_TOPIC = _NOT_QUALIFIER | frozenset(tokenize("""hsscp partnership safeguardi
 def topic_words(question: str, figure_asked: bool = False) -> list[str]:
     """The words of a figure question's own part (not a carried earlier question) that say what is
     counted or measured; empty when it is not a figure question (unless `figure_asked`)."""
-    own = _own_and_earlier(question)[0]
+    own = split_follow_up(question)[0]
     if not figure_asked and not _FIGURE_Q.search(own):
         return []
     out = []
@@ -261,7 +262,7 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
     if not wanted:
         return False
     about = set(tokenize(context))
-    own, earlier = _own_and_earlier(question)
+    own, earlier = split_follow_up(question)
     phrases = _phrases(own)
     earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
     counted = _counted_words(question)
@@ -286,12 +287,6 @@ def _counted_words(question: str) -> list[str]:
 # "how many cases did they look at? (what was the december audit about)": the figure must be
 # given for the earlier question's subject too.
 _POINTS_BACK = re.compile(r"\b(?:they|them|it|those|these|that)\b", re.I)
-
-
-def _own_and_earlier(question: str) -> tuple[str, str]:
-    """A resolved follow-up's own question and the earlier one carried in brackets ("" if none)."""
-    m = re.match(r"^(.*\S)\s+\(([^()]+)\)$", question)
-    return (m.group(1), m.group(2)) if m else (question, "")
 
 
 def _expanded_in(word: str, have: set[str]) -> bool:
@@ -341,10 +336,10 @@ def missing_year_figure(question: str, evidence: str, context: str = "") -> list
     ("Annual Report 2020-21"), the topic only from the sentence.
     """
     wanted = topic_words(question)
-    asked = [wanted_year(m) for m in YEAR.finditer(_own_and_earlier(question)[0])]
+    asked = [wanted_year(m) for m in YEAR.finditer(split_follow_up(question)[0])]
     if not wanted or not asked:
         return []
-    phrases = _phrases(_own_and_earlier(question)[0])
+    phrases = _phrases(split_follow_up(question)[0])
     about_years = years_in(context)
     missing = []
     for year in asked:

@@ -56,31 +56,69 @@ def wanted_year(m: re.Match[str]) -> str:
     return f"{m.group(1)}-{m.group(2)[-2:]}" if m.group(2) else m.group(1)
 
 
-_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-_ROW = re.compile(r"^\s*\|")
+LIST_ITEM = re.compile(r"^\s*(?:[-*•◇➔]|\d+[.)])\s+")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^[\s|:-]+$")
+
+
+def passage_units_with_intros(text: str) -> list[tuple[str, str]]:
+    """The passage's sentences and list items as an answer quotes them (only trimmed), each with
+    the line that introduces it: a list item's "Throughout 2020-21 there were approximately:", a
+    table row's first row ("Finance 2020 - 21 | £"); "" for the rest. An item alone does not say
+    its year or what it lists."""
+    return _with_intros(_raw_units(text))
 
 
 def governed_sentences(text: str) -> list[str]:
-    """The passage's sentences, each list item or table row with the line that introduces it.
+    """The passage's sentences, each list item or table row read with the line that introduces it."""
+    return [f"{intro} {unit}" if intro else unit for unit, intro in passage_units_with_intros(text)]
 
-    "Throughout 2020-21 there were approximately:" governs every item below it, and a table's
-    first row ("Finance 2020 - 21 | £") every row: an item alone does not say its year.
-    """
-    out: list[str] = []
-    intro = ""
-    for line in (ln.strip() for ln in text.split("\n")):
-        if not line or re.fullmatch(r"[|:\s-]+", line):
+
+def _raw_units(text: str) -> list[str]:
+    units: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        prose: list[str] = []
+        for line in paragraph.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            if LIST_ITEM.match(line) or _TABLE_ROW.match(line):
+                if prose:
+                    units.extend(split_sentences(" ".join(prose)))
+                    prose = []
+                units.append(line)
+            else:
+                prose.append(line)  # hard line breaks inside a paragraph: one run of text
+        if prose:
+            units.extend(split_sentences(" ".join(prose)))
+    return units
+
+
+def _with_intros(units: list[str]) -> list[tuple[str, str]]:
+    """Units trimmed and merged as quoted, each with the line that introduces it."""
+    merged: list[tuple[str, str]] = []
+    header = ""  # the current table's first row
+    colon = ""  # the last sentence ending with a colon, which introduces the list below it
+    for unit in units:
+        if _TABLE_RULE.match(unit):
             continue
-        if _ITEM.match(line) or (_ROW.match(line) and intro):
-            out.extend(f"{intro} {s}" for s in split_sentences(line))
-        elif _ROW.match(line):
-            intro = line
-            out.append(line)
+        intro = ""
+        if _TABLE_ROW.match(unit):
+            unit = unit.strip().strip("|").strip()
+            intro, header = (header, header) if header else ("", unit)
+        elif LIST_ITEM.match(unit):
+            intro = colon
+            header = ""
         else:
-            sentences = split_sentences(line)
-            out.extend(sentences)
-            intro = sentences[-1] if sentences and line.endswith(":") else ""
-    return out
+            header = ""
+        if merged and unit.endswith(":") and len(unit.split()) <= 4 and not LIST_ITEM.match(unit) \
+                and not LIST_ITEM.match(merged[-1][0]):
+            merged[-1] = (f"{merged[-1][0]} {unit}", merged[-1][1])  # "These are:" belongs to the sentence before it
+        else:
+            merged.append((unit, intro))
+        if not LIST_ITEM.match(unit) and not intro and not header == unit:
+            colon = merged[-1][0] if merged[-1][0].endswith(":") else ""
+    return merged
 
 
 def sentence_pairs(text: str) -> list[str]:

@@ -745,11 +745,11 @@ def test_a_follow_up_about_the_same_money_is_answered_by_any_word_for_it() -> No
 
 
 def test_each_list_item_and_table_row_knows_the_line_that_introduces_it() -> None:
-    from assistant.answer import passage_units, unit_intros
+    from assistant.sentences import passage_units_with_intros
 
     text = ("Partner agencies contribute.\n\n| Finance 2020 - 21 | £ |\n|---|---:|\n| Income | 296,687 |\n\n"
             "Throughout 2020-21 there were approximately:\n- 20,054 children\n\nPlain text.")
-    assert list(zip(passage_units(text), unit_intros(text))) == [
+    assert passage_units_with_intros(text) == [
         ("Partner agencies contribute.", ""), ("Finance 2020 - 21 | £", ""),
         ("Income | 296,687", "Finance 2020 - 21 | £"),
         ("Throughout 2020-21 there were approximately:", ""),
