@@ -38,6 +38,7 @@ SENTENCE_CACHE = 2048
 HEADING_EXTRA = 0.5  # the passage's own heading counts as if the sentence said it
 HEADING_RERANK = 0.2  # and, weighted by idf, towards the passage's place in the rerank
 INTRO_WEIGHT = 1.0  # the line introducing a list item or table row counts as if the item said it
+MAX_WHOLE_LIST = 8  # a list up to this long is quoted whole when its introduction is quoted
 FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how often", a span for "how long"
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
@@ -328,7 +329,7 @@ class Composer:
     def _with_intros(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
         """A chosen list item brings the sentence that introduces it ("... in accordance with Working
         Together 2018:", "Throughout 2020-21 there were approximately:"), which says what it lists
-        (not a bare "Which equates to:", which says nothing)."""
+        (not a bare "Which equates to:", which says nothing), and with it the rest of a short list."""
         keys = {(u.hit, u.position) for u in chosen}
         by_text = {(u.hit, u.text): u for u in units}
         extra = []
@@ -339,6 +340,12 @@ class Composer:
             if found is not None and (found.hit, found.position) not in keys and len(u.intro.split()) >= 5:
                 extra.append(found)
                 keys.add((found.hit, found.position))
+                # A short list is quoted whole under its introduction: "Professionals should seek to:"
+                # above only its last four items would read as if those were all of them.
+                siblings = [x for x in units if x.hit == u.hit and x.intro == u.intro]
+                if len(siblings) <= MAX_WHOLE_LIST:
+                    extra.extend(x for x in siblings if (x.hit, x.position) not in keys)
+                    keys.update((x.hit, x.position) for x in siblings)
         return chosen + extra
 
     def _with_list_items(self, chosen: list[Unit], units: list[Unit]) -> list[Unit]:

@@ -795,3 +795,17 @@ def test_where_a_figure_comes_from_is_not_what_it_counts_by() -> None:
     census = "Based on the 2021 January School census 17.8% of the school population were SEND."
     assert missing_breakdown(q, census, "About Hartlepool") == []
     assert breakdown_asked(q).startswith("SEND")
+
+
+def test_a_short_list_is_quoted_whole_under_its_introduction() -> None:
+    text = ("Wherever possible, check out details of self-reported information. Professionals should seek to:\n"
+            "- Understand where a piece of information originated from.\n- Clarify and verify the accuracy.\n"
+            "- Reflect with colleagues and families.")
+    chosen = _select("reflect with colleagues and families", (text, ("Report", "Self-Reported Information")))
+    assert "- Understand where a piece of information originated from." in chosen
+    assert "- Clarify and verify the accuracy." in chosen
+    # A long list is not: its introduction comes with the items asked about only.
+    long_list = "Throughout 2020-21 there were approximately:\n" + "\n".join(f"- {n} other figures counted" for n in range(10, 22)) \
+        + "\n- 352 missing episodes"
+    chosen = _select("missing episodes", (long_list, ("Report", "Snapshot")))
+    assert "- 352 missing episodes" in chosen and "- 10 other figures counted" not in chosen
