@@ -135,9 +135,9 @@ class Assistant:
         if themed is not None:
             return themed
         query = loaded.retriever.plan(resolved)
-        qvec = loaded.retriever.embed_query(query.dense_text)
+        qvec, svec = loaded.retriever.query_vectors(query)
         hits = loaded.retriever.search_planned(query, qvec, k=max(1, k), doc_types=doc_types, sources=sources,
-                                               search_vec=loaded.retriever.search_vector(query, qvec))
+                                               search_vec=svec)
         hits = self.composer.rerank(qvec, hits, question=split_follow_up(query.text)[0], idf=loaded.reader.bm25.idf)
         answer = self.composer.compose(text, query, qvec, hits, idf=loaded.reader.bm25.idf,
                                        vocab=loaded.reader.bm25.vocab)

@@ -332,6 +332,25 @@ def test_the_search_vector_averages_the_question_with_its_expanded_form() -> Non
     assert np.allclose(retriever.search_vector(plain, qvec), qvec)  # no expansions: the same vector
 
 
+
+def test_a_question_and_its_expanded_form_are_embedded_in_one_call_and_cached() -> None:
+    import numpy as np
+
+    from assistant.retrieval import Retriever
+    from tests.fakes import CountingEmbedder
+
+    embedder = CountingEmbedder()
+    retriever = Retriever(None, embedder, glossary=Glossary())  # type: ignore[arg-type]  # no index needed
+    expanded = Query("who chairs the lcspr group", ("local child safeguarding practice review",))
+    qvec, svec = retriever.query_vectors(expanded)
+    assert embedder.calls == 1
+    own = embedder.embed([expanded.text])[0]
+    assert np.allclose(qvec, embedder.embed([expanded.dense_text])[0], atol=1e-6)
+    assert np.allclose(svec, (own + qvec) / np.linalg.norm(own + qvec), atol=1e-6)
+    calls = embedder.calls
+    again = retriever.query_vectors(expanded)  # asked again: both vectors come from the cache
+    assert embedder.calls == calls and np.allclose(again[1], svec)
+
 def test_how_much_a_named_payer_paid_needs_a_figure_for_that_payer() -> None:
     from assistant.figures import breakdown_asked, missing_breakdown
 
