@@ -16,7 +16,7 @@ from typing import Mapping
 
 from assistant.contents import missing_contents, missing_rating
 from assistant.figures import (missing_attendance, missing_breakdown, missing_earlier_year, missing_place,
-                              missing_topic_figure, missing_year_figure)
+                              missing_span, missing_topic_figure, missing_year_figure)
 from assistant.findings import NAMED_REVIEW, all_named, is_name, missing_findings, review_names
 from assistant.glossary import is_common_word
 from assistant.people import missing_person
@@ -182,6 +182,9 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         hard.append("a figure for it")
     if not breakdown:
         hard.extend(f"a figure for {y}" for y in missing_year_figure(question, sentences, context))
+    span = missing_span(question, sentences)
+    if span:
+        hard.append("a figure " + span)
     if missing_earlier_year(question, sentences):
         hard.append("a figure for the year before")
     person = missing_person(question, sentences)

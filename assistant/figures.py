@@ -66,8 +66,8 @@ def _qualifier_words(question: str) -> list[tuple[int, str]]:
     qualifier = _AT_HOME.sub(lambda x: " " * len(x.group(0)), m.group("qualifier"))
     qualifier = _SOURCE_CITED.sub(lambda x: " " * len(x.group(0)), qualifier)
     words = [(base + w.start(), w.group(0)) for w in WORD_RE.finditer(qualifier)]
-    if len(words) > 1 and (words[0][1].lower().endswith(("ed", "ing")) or words[0][1].lower() in _PARTICIPLES):
-        words = words[1:]  # an opening verb, not a lone adjective: "are outstanding" counts by outstanding
+    if words and (words[0][1].lower() in _PARTICIPLES or len(words) > 1 and words[0][1].lower().endswith(("ed", "ing"))):
+        words = words[1:]  # an opening verb ("were run"), not a lone adjective: "are outstanding" counts by outstanding
     out = []
     for offset, w in words:
         bare = w[:-1] if w[:-1].isupper() and w.endswith("s") else w  # "LCSPRs" -> "LCSPR"
@@ -149,7 +149,7 @@ _FIGURE_Q = re.compile(r"\b(?:how many|how much|number of|proportion|percentage|
 
 def _areas_in(text: str) -> set[str]:
     lower = text.lower()
-    return {a for a in _AREAS if re.search(rf"\b{a}\b", lower)}
+    return {a for a in _AREAS if re.search(rf"\b{a}(?:'?s)?\b", lower)}  # "stocktons attainment 8"
 
 
 def missing_place(question: str, evidence: str, section: str = "") -> str:
@@ -274,6 +274,34 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
             return False
     return True
 
+
+# "How many incidents had children present again within 12 months" counts repeats within that span;
+# a figure of incidents that says nothing of 12 months answers a different question.
+_SPAN = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:working\s+)?"
+                   r"(hour|day|week|month|year)s?\b", re.I)
+_SPAN_ASKED = re.compile(r"\bwithin\s+(?:the\s+)?(?:last\s+|past\s+|next\s+|first\s+)?" + _SPAN.pattern, re.I)
+_HOURS = {"hour": 1, "day": 24, "week": 168, "month": 730, "year": 8760}  # "a year" is "12 months"
+_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+
+
+def _span_hours(m: re.Match[str]) -> int:
+    n, unit = m.group(1).lower(), m.group(2).lower()
+    return (int(n) if n.isdigit() else _COUNTS[n]) * _HOURS[unit]
+
+
+def missing_span(question: str, evidence: str) -> str:
+    """The span a figure question counts within ("within 12 months") when no sentence pair with a
+    figure gives that span ("within a year" is the same span); else ""."""
+    own = split_follow_up(question)[0]
+    m = _SPAN_ASKED.search(own)
+    if m is None or not _COUNT_ASKED.search(own):
+        return ""
+    wanted = _span_hours(m)
+    if any(counts_something(pair) and any(_span_hours(s) == wanted for s in _SPAN.finditer(pair))
+           for pair in sentence_pairs(evidence)):
+        return ""
+    return " ".join(m.group(0).split())
 
 def _counted_words(question: str) -> list[str]:
     """What "how many prevent referrals were made" counts, every word of it: "referrals to

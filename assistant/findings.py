@@ -22,7 +22,8 @@ _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show
                          r"|\bfindings?\b|\blessons?\b|\b(?:failings|failures|shortcomings)\b|\bwhat went wrong\b"
                          r"|\b(?:key|main) (?:messages?|learning|points|learning points)\b|\blearning points\b|\brecommendations?\b"
                          r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b"
-                         r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b", re.I)
+                         r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b"
+                         r"|\b(?:child|baby|family|sibling) [A-Za-z]{1,4}\b.{0,30}\bwhat happened\b", re.I)  # "child t lcspr what happened"
 _WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
 # "What procedures came from the recommendations?", "where did the recommendations go?": what came
 # of them is asked, not what they were.

@@ -90,6 +90,23 @@ def _shift_year(question: str, previous: str) -> str | None:
 
 
 
+# The partnership covers two areas: "what about the other area?" after a Hartlepool question asks
+# it about Stockton-on-Tees, and the other way round.
+_OTHER_AREA_Q = re.compile(r"\bthe\s+other\s+(?:area|one|borough|council|local authority|authority|town|place|side)\b", re.I)
+_PARTNER_AREAS = {"hartlepool": "Stockton", "stockton-on-tees": "Hartlepool", "stockton": "Hartlepool"}
+
+
+def _other_area(question: str, previous: str) -> str | None:
+    if not _OTHER_AREA_Q.search(question):
+        return None
+    named = [(m, area) for area in _PARTNER_AREAS for m in re.finditer(rf"\b{re.escape(area)}\b", previous, re.I)]
+    areas = {_PARTNER_AREAS[a] for _, a in named}
+    if len(areas) != 1:  # neither area named, or both: no single other one
+        return None
+    m = min((m for m, _ in named), key=lambda m: (m.start(), -len(m.group(0))))
+    return previous[:m.start()] + areas.pop() + previous[m.end():]
+
+
 _VERBISH = frozenset("""meet meets met happen happens happened start starts started finish finishes finished run runs
     take takes took say says said do does did get gets got go goes went cover covers covered lead leads led chair
     chairs chaired deliver delivers delivered publish published held hold holds find finds found show shows showed
@@ -159,6 +176,8 @@ def resolve(question: str, history: list[str]) -> str:
     if not previous or not (needs_context(question) or _inherits_place(question, previous)):
         return question
     shifted = _shift_year(question, previous)
+    if shifted is None:
+        shifted = _other_area(question, previous)
     if shifted is not None:
         return shifted
     rest = _LEAD.sub("", question).strip(" ?.!")

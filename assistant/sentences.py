@@ -28,10 +28,14 @@ _YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*\d{2,4}\b|\b(?:in|durin
                            r"january|february|march|april|may|june|july|august|september|october|november|december)"
                            r"\s+(?:19|20)\d\d(?:\s*[-/–]\s*\d{2,4})?\b", re.I)
 
+# A number that is part of a name counts nothing: a "seven minute briefing" is a kind of document.
+_NAMED_NUMBER = re.compile(r"\b(?:7|seven)[- ]minute\b", re.I)
+
 
 def counts_something(text: str) -> bool:
-    """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21")."""
-    bare = _YEAR_MENTION.sub(" ", text)
+    """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21"
+    or "a seven minute briefing")."""
+    bare = _NAMED_NUMBER.sub(" ", _YEAR_MENTION.sub(" ", text))
     return bool(re.search(r"\d", bare) or _NUMBER_WORD.search(bare))
 
 

@@ -258,6 +258,8 @@ def test_a_figure_for_another_area_does_not_answer() -> None:
     assert missing_place(q, "Average Attainment 8 score is 46.8", "Education") == ""
     assert missing_place("attainment 8 in hartlepool and stockton", hartlepool, "About Hartlepool") == ""
     assert missing_place("what does the stockton early help team do", hartlepool, "About Hartlepool") == ""
+    # Typed without the apostrophe, the area is still the one asked about.
+    assert missing_place("what was stocktons attainment 8 score", hartlepool, "About Hartlepool") == "Stockton"
 
 
 def test_a_quarter_the_passage_lacks_is_a_hard_gap() -> None:
@@ -282,6 +284,10 @@ def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
     # Standing down is not being replaced: a successor needs a sentence about the succession naming someone.
     assert missing_person("who replaced Dave Pickard as independent chair", signature) == "a name"
     assert missing_person("who took over as chair", "Sarah Whitfield was appointed as the new Independent Chair in May.") == ""
+    # The search-box form asks for the name too.
+    structure = "Membership is the Statutory Safeguarding Partners, the HSSCP Business Manager and the Chair."
+    assert missing_person("hsscp business manager name", structure) == "a name"
+    assert missing_person("what's the independent chair's name", signature) == ""
     # Not asking who holds a role: left to the other checks.
     assert missing_person("who is the trauma informed active learning event aimed at", "no names") == ""
     assert missing_person("who makes the final decision in an escalation", "no names") == ""
@@ -828,3 +834,38 @@ def test_a_short_list_is_quoted_whole_under_its_introduction() -> None:
         + "\n- 352 missing episodes"
     chosen = _select("missing episodes", (long_list, ("Report", "Snapshot")))
     assert "- 352 missing episodes" in chosen and "- 10 other figures counted" not in chosen
+
+
+def test_a_figure_counted_within_a_span_needs_that_span() -> None:
+    from assistant.figures import missing_span
+
+    q = "how many domestic abuse incidents in stockton had kids present again within 12 months"
+    assert missing_span(q, "- 2003 children witnessing a domestic abuse incident") == "within 12 months"
+    repeat = "- 258 domestic abuse incidents witnessed by children within 12 months of a similar incident"
+    assert missing_span(q, repeat) == ""
+    assert missing_span("and how many saw another one within a year?", repeat) == ""  # a year is 12 months
+    assert missing_span("how many were seen within 72 hours", repeat) == "within 72 hours"
+    assert missing_span("what happens within 12 months of a referral", "no figure here") == ""  # not a figure question
+
+
+def test_a_number_in_a_name_counts_nothing() -> None:
+    from assistant.sentences import counts_something
+
+    assert not counts_something("Development of a seven minute briefing / checklist on out of area placements.")
+    assert not counts_something("The 7-minute briefing has been published.")
+    assert counts_something("Seven briefings were published.")
+
+
+def test_a_verb_after_were_is_not_what_is_counted() -> None:
+    from assistant.figures import breakdown_asked, missing_breakdown
+
+    # "were run" says what happened to the sessions, not which of them are counted.
+    training = "In Quarter 3, eight training sessions were delivered to 164 practitioners."
+    assert missing_breakdown("how many training sessions were run?", training, "") == []
+    assert breakdown_asked("how many of them were excluded") == "excluded"  # a lone adjective still is
+
+
+def test_what_happened_after_a_named_review_asks_for_its_findings() -> None:
+    from assistant.findings import missing_findings
+
+    assert missing_findings("child t lcspr what happened", "The Child T LCSPR was finalised and the report published.")

@@ -97,3 +97,11 @@ def test_the_thematic_ones_and_the_key_learning_points_point_back() -> None:
         == "which ones are the thematic ones? (what are the partnership's priorities for 2021-22)"
     assert resolve("what were the key learning points?", ["has the amber and joshua review been published"]) \
         == "what were the key learning points? (has the amber and joshua review been published)"
+
+
+def test_the_other_area_is_the_partnerships_other_area() -> None:
+    assert resolve("what about the other area?", ["how many children in hartlepool were there when domestic abuse happened"]) \
+        == "how many children in Stockton were there when domestic abuse happened"
+    assert resolve("and the other area?", ["looked after children in Stockton-on-Tees"]) == "looked after children in Hartlepool"
+    # Both areas named: no single other one, so the question is carried as before.
+    assert "the other area" in resolve("and the other area?", ["schools in Stockton and Hartlepool"])
