@@ -17,7 +17,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from assistant.contents import missing_contents, missing_rating
-from assistant.evidence import (WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
+from assistant.evidence import (ASKED_KINDS, WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
                                 spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
                                missing_place, missing_topic_figure, topic_words)
@@ -133,11 +133,12 @@ class _PassageGaps:
 def _asked_form(asked: str) -> Callable[[str], float]:
     """A bonus for a sentence in the form the question asks for: "the second one" -> the sentence
     saying "second", "how often" -> a frequency, "how long" -> a span, "when" -> a day ("27th
-    March"), "over 65s" -> that age."""
+    March"), "over 65s" -> that age, "where do I find" -> a web address (each kind of evidence.ASKED_KINDS)."""
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
     forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY))
              if asks.search(asked)]
+    forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked)]  # "where do I find them" -> the web address
 
     def bonus(text: str) -> float:
         hits = sum(1 for shape in forms if shape.search(text))

@@ -22,6 +22,8 @@ _GENERIC_DEFINITE = re.compile(r"\bthe (?:key |main )?(recommendations?|findings
                                r"conference|event|meeting|briefings?|training|sessions?|toolkit|strategy|action plan)\b", re.I)
 _PROPER = re.compile(r"\b([A-Z][a-z]+(?:[- ](?:on|upon|[A-Z][a-z]+))*(?:-[A-Z][a-z]+)?)\b")
 _QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does|did|can|could|should)\b", re.I)
+# "where do I find them?" asks its own question of the earlier one's subject, though all its words are filler.
+_OWN_VERB_Q = re.compile(r"^(?:where|when|who|how)\s+(?:do|does|did|can|could|should|would|will|is|are|was|were)\s+\w+\s+\w+", re.I)
 
 
 def _content_words(text: str) -> list[str]:
@@ -196,7 +198,8 @@ def resolve(question: str, history: list[str]) -> str:
         swapped = _swap_phrase(rest, previous)
         if swapped is not None:
             return swapped
-    own_question = _QUESTION_WORD.match(rest) is not None and len(set(_content_words(rest)) - FILLER) >= 1 \
+    own_question = _QUESTION_WORD.match(rest) is not None \
+        and (len(set(_content_words(rest)) - FILLER) >= 1 or _OWN_VERB_Q.match(rest) is not None) \
         and not re.search(r"\bones?\b", rest, re.I)  # "which one ..." picks from the earlier answer
     if elliptical and rest and not new_names and not _GENERIC_DEFINITE.search(question) and not own_question:
         return f"{previous.rstrip(' ?.!')} {rest}".strip()  # "and how many were boys?" is not its own question

@@ -869,3 +869,12 @@ def test_what_happened_after_a_named_review_asks_for_its_findings() -> None:
     from assistant.findings import missing_findings
 
     assert missing_findings("child t lcspr what happened", "The Child T LCSPR was finalised and the report published.")
+
+
+def test_a_sentence_in_the_form_asked_for_gets_a_bonus() -> None:
+    from assistant.answer import FORM_BONUS, _asked_form
+
+    where = _asked_form("where do I find them?")
+    assert where("<https://www.teescpp.org.uk/>") == FORM_BONUS
+    assert where("During this quarter the following procedures were updated:") == 0.0
+    assert _asked_form("what's the phone number for the hub")("Tel: 01429 523825") == FORM_BONUS

@@ -105,3 +105,11 @@ def test_the_other_area_is_the_partnerships_other_area() -> None:
     assert resolve("and the other area?", ["looked after children in Stockton-on-Tees"]) == "looked after children in Hartlepool"
     # Both areas named: no single other one, so the question is carried as before.
     assert "the other area" in resolve("and the other area?", ["schools in Stockton and Hartlepool"])
+
+
+def test_a_follow_up_asking_where_or_when_is_its_own_question_about_the_earlier_subject() -> None:
+    # All its words are filler, yet it asks something new: it leads, and the earlier question is carried.
+    assert resolve("where do I find them?", ["what safeguarding procedures got updated this quarter"]) == \
+        "where do I find them? (what safeguarding procedures got updated this quarter)"
+    assert resolve("when did it finish?", ["what deep dives did the partnership do in 2019-20"]) == \
+        "when did it finish? (what deep dives did the partnership do in 2019-20)"
