@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from assistant.models import Answer, Hit
 from assistant.people import missing_person
 from assistant.retrieval import Query
 from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant, counts_something,
-                                 everyday_phrases, passage_units_with_intros)
+                                 everyday_phrases, passage_units_with_intros, years_in)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, places_in
 from index.embedder import Embedder
 from index.text import tokenize
@@ -115,18 +115,26 @@ def _similar(a: str, b: str, threshold: float = 0.7) -> bool:
 
 class _PassageGaps:
     """`evidence_gaps` of each retrieved passage for one question, computed at most once: the
-    found check and the choice of sentences both read them."""
+    found check and the choice of sentences both read them.
 
-    def __init__(self, query: Query, vocab: Mapping[str, int] | None) -> None:
+    A passage that continues a section another retrieved passage opens is about that passage's
+    years too: "The second KLOE ... was completed in September 2020" belongs to "deep dives ...
+    during 2019-20" a chunk earlier, under the same heading."""
+
+    def __init__(self, query: Query, vocab: Mapping[str, int] | None, hits: Sequence[Hit] = ()) -> None:
         self.query = query
         self.vocab = vocab
+        self.hits = hits
         self._done: dict[str, Gaps] = {}
 
     def __call__(self, h: Hit) -> Gaps:
         key = h.chunk.chunk_id
         if key not in self._done:
-            self._done[key] = evidence_gaps(self.query, _evidence_text(h), self.vocab, _context(h), h.chunk.text,
-                                            h.section)
+            section_years = sorted({y for o in self.hits if o.chunk.chunk_id != key
+                                    and o.document.source == h.document.source
+                                    and o.chunk.heading_path == h.chunk.heading_path for y in years_in(o.chunk.text)})
+            evidence = " ".join((_evidence_text(h), *section_years))
+            self._done[key] = evidence_gaps(self.query, evidence, self.vocab, _context(h), h.chunk.text, h.section)
         return self._done[key]
 
 
@@ -208,7 +216,7 @@ class Composer:
         question asks about (see `evidence_gaps`);
         a passage that misses most of the question's topic words needs a closer match.
         """
-        gaps = gaps or _PassageGaps(query, vocab)
+        gaps = gaps or _PassageGaps(query, vocab, hits)
         return any(self._qualifies(query, h, qvec, gaps) for h in hits[:3])
 
     def _qualifies(self, query: Query, h: Hit, qvec: np.ndarray, passage_gaps: _PassageGaps) -> bool:
@@ -282,7 +290,7 @@ class Composer:
         does not quote the 2020-21 figures.
         """
         used = hits[: self.settings.passages_used]
-        gaps = gaps or _PassageGaps(query, vocab)
+        gaps = gaps or _PassageGaps(query, vocab, hits)
         gapped = [bool(gaps(h).hard) for h in used]
         quotable = [i for i in range(len(used)) if not gapped[i]] or list(range(len(used)))
         units = [Unit(i, p, t, intro) for i in quotable
@@ -418,7 +426,7 @@ class Composer:
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],
                 idf: Callable[[str], float] = lambda term: 1.0, vocab: Mapping[str, int] | None = None) -> Answer:
         """The answer to `question`; `idf` weighs the question's words by how telling they are."""
-        gaps = _PassageGaps(query, vocab)  # the found check and the sentence choice read the same gaps
+        gaps = _PassageGaps(query, vocab, hits)  # the found check and the sentence choice read the same gaps
         if not self.is_found(query, hits, vocab, qvec, gaps):
             return Answer(question=question, found=False, answer=NOT_FOUND + self._what_is_missing(query, hits), hits=tuple(hits),
                           resolved_question=query.text, highlights=tuple(() for _ in hits))

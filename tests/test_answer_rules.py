@@ -878,3 +878,21 @@ def test_a_sentence_in_the_form_asked_for_gets_a_bonus() -> None:
     assert where("<https://www.teescpp.org.uk/>") == FORM_BONUS
     assert where("During this quarter the following procedures were updated:") == 0.0
     assert _asked_form("what's the phone number for the hub")("Tel: 01429 523825") == FORM_BONUS
+
+
+def test_a_passage_continuing_a_section_shares_its_years() -> None:
+    from assistant.answer import _PassageGaps
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    path = ("Annual report", "Key Lines of Enquiry")
+    opening = Hit(Chunk("c1", "d1", "The partnership commissioned deep dives into two lines of enquiry during 2019-20.", path), doc, 1.0)
+    second = Hit(Chunk("c2", "d1", "The second, on children missing from home, was completed in September 2020.", path), doc, 1.0)
+    elsewhere = Hit(Chunk("c3", "d1", "The second audit was completed in September 2020.", ("Annual report", "Audits")), doc, 1.0)
+    query = Query("when did the missing one finish? (what deep dives did the partnership do in 2019-20)", ())
+    gaps = _PassageGaps(query, None, [opening, second, elsewhere])
+    assert "2019-20" not in gaps(second).hard  # the opening chunk of its section says 2019-20
+    assert "2019-20" in gaps(elsewhere).hard  # another section's passage does not borrow it
+    assert "2019-20" in _PassageGaps(query, None, [second])(second).hard  # without the opening chunk retrieved
