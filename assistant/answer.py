@@ -27,7 +27,7 @@ from assistant.models import Answer, Hit
 from assistant.people import missing_person
 from assistant.retrieval import Query
 from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant, counts_something,
-                                 everyday_phrases, passage_units_with_intros, years_in)
+                                 everyday_phrases, passage_units_with_intros, used_otherwise, years_in)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, places_in
 from index.embedder import Embedder
 from index.text import tokenize
@@ -40,6 +40,7 @@ HEADING_RERANK = 0.2  # and, weighted by idf, towards the passage's place in the
 INTRO_WEIGHT = 1.0  # the line introducing a list item or table row counts as if the item said it
 MAX_WHOLE_LIST = 8  # a list up to this long is quoted whole when its introduction is quoted
 FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how often", a span for "how long"
+FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
@@ -265,7 +266,8 @@ class Composer:
         scores = []
         phrases = everyday_phrases(asked)
         for u, v in zip(units, vecs):
-            toks = as_meant(set(tokenize(u.text)), u.text, phrases)
+            raw = set(tokenize(u.text))
+            toks = as_meant(raw, u.text, phrases)
             introduced = set(tokenize(u.intro)) - toks  # "Finance 2020 - 21" says what "Income | 296,687" is for
             context = heading_toks[u.hit] - toks - introduced
             lex = (sum(weight[t] for t in own & toks) + 0.5 * sum(weight[t] for t in own & context)
@@ -274,6 +276,8 @@ class Composer:
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
             score += form_bonus(u.text)
+            if used_otherwise(raw, u.text, phrases):
+                score -= FALSE_FRIEND  # "Education, Health and Care" is not "in care"
             if numeric and (re.search(r"\d", u.text) if when else counts_something(u.text)):
                 score += 0.08
             if contact_block(u.text) and not asks_contact:

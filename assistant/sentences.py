@@ -203,3 +203,18 @@ def as_meant(tokens: set[str], text: str, phrases: list[EverydayPhrase]) -> set[
         elif " " in phrase.text and not _has_run(sequence, _stems(phrase.text)):
             out -= phrase.own
     return out
+
+
+def used_otherwise(tokens: set[str], text: str, phrases: list[EverydayPhrase]) -> bool:
+    """True when the sentence has the one word of a question's everyday phrase only inside another
+    phrase ("Care" in "Education, Health and Care" for "kids in care"), and none of the documents'
+    words for it: its closeness to the question is partly that word's. (A phrase of two words
+    sharing one, "case reviews" and "practice reviews", is a partial match, not another sense.)"""
+    for phrase in phrases:
+        if " " not in phrase.text or len(phrase.own) != 1 or not (phrase.own & tokens):
+            continue
+        if phrase.documents and len(phrase.documents & tokens) >= max(1, len(phrase.documents) // 2):
+            continue
+        if not _has_run(_stems(text), _stems(phrase.text)):
+            return True
+    return False

@@ -896,3 +896,17 @@ def test_a_passage_continuing_a_section_shares_its_years() -> None:
     assert "2019-20" not in gaps(second).hard  # the opening chunk of its section says 2019-20
     assert "2019-20" in gaps(elsewhere).hard  # another section's passage does not borrow it
     assert "2019-20" in _PassageGaps(query, None, [second])(second).hard  # without the opening chunk retrieved
+
+
+def test_a_word_of_an_everyday_phrase_used_in_another_phrase_is_a_false_friend() -> None:
+    from assistant.sentences import everyday_phrases, used_otherwise
+    from index.text import tokenize
+
+    phrases = everyday_phrases("how many kids in care in stockton in 2020-21")
+    ehc = "The number of children with Education, Health and Care (EHC) Plans in Stockton is 1667."
+    looked_after = "- 579 children and young people looked after"
+    assert used_otherwise(set(tokenize(ehc)), ehc, phrases)
+    assert not used_otherwise(set(tokenize(looked_after)), looked_after, phrases)
+    # Two words sharing one is a partial match: "practice reviews" are case reviews.
+    underway = "There are currently 2 Local Child Safeguarding Practice reviews underway."
+    assert not used_otherwise(set(tokenize(underway)), underway, everyday_phrases("which case reviews are going on"))
