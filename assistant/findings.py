@@ -23,7 +23,8 @@ _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show
                          r"|\b(?:key|main) (?:messages?|learning|points|learning points)\b|\blearning points\b|\brecommendations?\b"
                          r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b"
                          r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b"
-                         r"|\b(?:child|baby|family|sibling) [A-Za-z]{1,4}\b.{0,30}\bwhat happened\b", re.I)  # "child t lcspr what happened"
+                         r"|\b(?:child|baby|family|sibling) [A-Za-z]{1,4}\b.{0,30}\bwhat happened\b"  # "child t lcspr what happened"
+                         r"|\bwhat (?:was|is|were) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b[\w ]{0,20}\babout\b", re.I)
 _WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
 # "What procedures came from the recommendations?", "where did the recommendations go?": what came
 # of them is asked, not what they were.

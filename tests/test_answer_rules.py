@@ -869,6 +869,7 @@ def test_what_happened_after_a_named_review_asks_for_its_findings() -> None:
     from assistant.findings import missing_findings
 
     assert missing_findings("child t lcspr what happened", "The Child T LCSPR was finalised and the report published.")
+    assert missing_findings("what was the child T review about", "The Child T LCSPR was finalised and the report published.")
 
 
 def test_a_sentence_in_the_form_asked_for_gets_a_bonus() -> None:
