@@ -109,6 +109,7 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(e-?mail|email address)\b", "email"),
     (r"\b(trauma\w*)\b", "trauma-informed"),
     (r"\b(going on|on-?going|at the moment|in progress|right now|currently)\b", "currently underway ongoing"),
+    (r"\b(repeats|repeat referrals?|referred again|re-?referred)\b", "re-referrals"),
 )
 
 _DEFINITION = re.compile(r"\b((?:[A-Z][\w'&,-]*\s+){1,8}?(?:[A-Z][\w'-]*))\s*\(([A-Z][A-Za-z0-9]{1,7})\)")

@@ -911,3 +911,11 @@ def test_a_word_of_an_everyday_phrase_used_in_another_phrase_is_a_false_friend()
     # Two words sharing one is a partial match: "practice reviews" are case reviews.
     underway = "There are currently 2 Local Child Safeguarding Practice reviews underway."
     assert not used_otherwise(set(tokenize(underway)), underway, everyday_phrases("which case reviews are going on"))
+
+
+def test_repeat_referrals_are_the_documents_re_referrals() -> None:
+    from assistant.figures import missing_topic_figure
+
+    assert "re-referrals" in Glossary().expansions("how many were repeats?")
+    assert not missing_topic_figure("how many were repeats? (how many referrals did hartlepool get in 2020-21)",
+                                    "- **14%** were re-referrals")
