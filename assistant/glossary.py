@@ -110,6 +110,10 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(trauma\w*)\b", "trauma-informed"),
     (r"\b(going on|on-?going|at the moment|in progress|right now|currently)\b", "currently underway ongoing"),
     (r"\b(repeats|repeat referrals?|referred again|re-?referred)\b", "re-referrals"),
+    # Working Together 2018: the statutory safeguarding partners are the local authority, the health
+    # commissioner and the chief officer of police.
+    (r"\b((statutory|main|lead|key) (safeguarding )?partners?)\b",
+     "safeguarding partners borough council clinical commissioning group chief officer of police"),
 )
 
 _DEFINITION = re.compile(r"\b((?:[A-Z][\w'&,-]*\s+){1,8}?(?:[A-Z][\w'-]*))\s*\(([A-Z][A-Za-z0-9]{1,7})\)")

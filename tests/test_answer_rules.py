@@ -919,3 +919,10 @@ def test_repeat_referrals_are_the_documents_re_referrals() -> None:
     assert "re-referrals" in Glossary().expansions("how many were repeats?")
     assert not missing_topic_figure("how many were repeats? (how many referrals did hartlepool get in 2020-21)",
                                     "- **14%** were re-referrals")
+
+
+def test_the_statutory_partners_are_named_by_what_they_are() -> None:
+    expansions = " ".join(Glossary().expansions("who are the statutory partners"))
+    assert "borough council" in expansions and "clinical commissioning group" in expansions and "police" in expansions
+    # "partners" alone is not the statutory three
+    assert "borough council" not in " ".join(Glossary().expansions("how do partners share information"))
