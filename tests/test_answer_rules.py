@@ -926,3 +926,8 @@ def test_the_statutory_partners_are_named_by_what_they_are() -> None:
     assert "borough council" in expansions and "clinical commissioning group" in expansions and "police" in expansions
     # "partners" alone is not the statutory three
     assert "borough council" not in " ".join(Glossary().expansions("how do partners share information"))
+
+
+def test_a_website_named_is_not_a_question_about_its_visitors() -> None:
+    assert not Glossary().expansions("tees procedures website")  # its address is asked, not page views
+    assert "website page views visitors" in Glossary().expansions("how many visitors did the site get")
