@@ -437,6 +437,10 @@ class Composer:
         if not self.is_found(query, hits, vocab, qvec, gaps):
             return Answer(question=question, found=False, answer=NOT_FOUND + self._what_is_missing(query, hits), hits=tuple(hits),
                           resolved_question=query.text, highlights=tuple(() for _ in hits))
+        # Cited first, the passages that have everything the question names (its year, the kind of
+        # fact it asks for, a named review): a passage missing one answers something nearby. The
+        # found check above reads the retrieval order, so what is declined does not change.
+        hits = sorted(hits, key=lambda h: bool(gaps(h).hard))
         chosen = self.select(query, qvec, hits, idf, vocab, gaps)
         lines: list[str] = []
         for u in chosen:

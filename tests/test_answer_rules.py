@@ -931,3 +931,23 @@ def test_the_statutory_partners_are_named_by_what_they_are() -> None:
 def test_a_website_named_is_not_a_question_about_its_visitors() -> None:
     assert not Glossary().expansions("tees procedures website")  # its address is asked, not page views
     assert "website page views visitors" in Glossary().expansions("how many visitors did the site get")
+
+
+def test_passages_missing_what_the_question_names_are_cited_after_those_that_have_it() -> None:
+    from assistant.answer import AnswerSettings, Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    embedder = CountingEmbedder()
+    question = "how many rapid reviews were there in 2019-20"
+    wrong_year = Hit(Chunk("c1", "d1", "In 2020-21 the partnership undertook six rapid reviews."), doc, 1.0, 0.9)
+    right_year = Hit(Chunk("c2", "d1", "In 2019-20 the partnership undertook four rapid reviews."), doc, 0.9, 0.8)
+    settings = AnswerSettings(found_dense=-1.0, found_dense_low=-1.0, found_dense_high=-1.0, sentence_discount=0.0)
+    answer = Composer(embedder, settings).compose(question, Query(question, ()), embedder.embed([question])[0],
+                                                  [wrong_year, right_year])
+    assert answer.found
+    assert [h.chunk.chunk_id for h in answer.hits] == ["c2", "c1"]  # the 2019-20 passage is cited first
+    assert "four rapid reviews" in answer.answer and answer.answer.rstrip().endswith("[1]")
