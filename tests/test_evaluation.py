@@ -241,3 +241,16 @@ def test_bench_verdicts_judge_each_budget_from_its_own_figure() -> None:
     assert bad["warm ask well under 1 s (p95 <= 500 ms at 100k)"].startswith("NOT met")
     assert bad["ingest throughput >= 3x naive"].startswith("NOT met")
     assert bad["incremental <= 5% of full, no unchanged chunk re-embedded"].startswith("NOT met")
+
+
+def test_every_question_set_matches_the_shipped_corpus(capsys) -> None:
+    """Each set's evidence strings and key facts are in corpus/ (a corpus edit that breaks one fails here)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "questions" / "check_questions.py"
+    spec = importlib.util.spec_from_file_location("check_questions", path)
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)  # type: ignore[union-attr]
+    assert checker.main([]) == 0, capsys.readouterr().out
+    assert "practitioner.jsonl" in capsys.readouterr().out
