@@ -41,6 +41,8 @@ INTRO_WEIGHT = 1.0  # the line introducing a list item or table row counts as if
 MAX_WHOLE_LIST = 8  # a list up to this long is quoted whole when its introduction is quoted
 FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how often", a span for "how long"
 FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
+PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fact asked (see Composer.promote)
+SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS} | {"a name", "a date", "who chairs it"})
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
@@ -429,6 +431,27 @@ class Composer:
         if all(missing_topic_figure(query.text, h.chunk.text, _context(h)) for h in used):
             return f" None of the closest passages gives a figure for \"{' '.join(topic_words(query.text))}\"."
         return ""
+
+    def promote(self, query: Query, hits: list[Hit], further: list[Hit], vocab: Mapping[str, int] | None = None) -> list[Hit]:
+        """`hits`, with the first of `further` that gives the kind of fact asked put first when none
+        of the passages the answer reads gives it (a name for "who was the head of the partnership",
+        a postcode, a phone number), it lacks nothing else the question names and it holds as many of
+        the question's words as the best of them. Retrieval ranks
+        by topic; the chair's signature is a few places down. The passage must still pass the found
+        check, and nothing is promoted that the checks would not accept, so what is declined for
+        want of a name stays declined."""
+        gaps = _PassageGaps(query, vocab, hits + further)
+        used = hits[: self.settings.passages_used]
+        if not used or not further:
+            return hits
+        wanted = set.intersection(*(set(gaps(h).hard) for h in used)) & SOUGHT_KINDS
+        if not wanted:
+            return hits
+        covered = min(gaps(h).uncovered_share for h in used)
+        for h in further:
+            if not gaps(h).hard and gaps(h).uncovered_share <= covered:  # as much of the question, and the kind
+                return [h, *hits[:-1]] if len(hits) >= len(used) + 1 else [h, *hits]
+        return hits
 
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],
                 idf: Callable[[str], float] = lambda term: 1.0, vocab: Mapping[str, int] | None = None) -> Answer:

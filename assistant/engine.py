@@ -11,7 +11,7 @@ import re
 import threading
 from pathlib import Path
 
-from assistant.answer import AnswerSettings, Composer
+from assistant.answer import PROMOTE_DEPTH, AnswerSettings, Composer
 from assistant.followup import resolve, split_follow_up
 from assistant.models import Answer
 from assistant.retrieval import Retriever
@@ -136,9 +136,11 @@ class Assistant:
             return themed
         query = loaded.retriever.plan(resolved)
         qvec, svec = loaded.retriever.query_vectors(query)
-        hits = loaded.retriever.search_planned(query, qvec, k=max(1, k), doc_types=doc_types, sources=sources,
-                                               search_vec=svec)
-        hits = self.composer.rerank(qvec, hits, question=split_follow_up(query.text)[0], idf=loaded.reader.bm25.idf)
+        k = max(1, k)
+        found = loaded.retriever.search_planned(query, qvec, k=max(k, PROMOTE_DEPTH), doc_types=doc_types,
+                                                sources=sources, search_vec=svec)
+        hits = self.composer.rerank(qvec, found[:k], question=split_follow_up(query.text)[0], idf=loaded.reader.bm25.idf)
+        hits = self.composer.promote(query, hits, found[k:], loaded.reader.bm25.vocab)
         answer = self.composer.compose(text, query, qvec, hits, idf=loaded.reader.bm25.idf,
                                        vocab=loaded.reader.bm25.vocab)
         return answer

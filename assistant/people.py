@@ -14,12 +14,14 @@ from index.text import STOPWORDS, tokenize
 _WHO_HOLDS_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s|\s+is|\s+was)|(?:what(?:'s|\s+is)\s+)?(?:the\s+)?name\s+of)\s+"
                           r"(?:the\s+|our\s+)?"
                           r"(?P<role>[A-Za-z' -]*?\b(?:chair|chairperson|manager|lead|leader|officer|director|reviewer|author"
-                          r"|friend|scrutineer|head|co-?ordinator|lado|dsl|worker|adviser|advisor|nurse|doctor|inspector"
+                          r"|friend|scrutineer|head|boss|co-?ordinator|lado|dsl|worker|adviser|advisor|nurse|doctor|inspector"
                           r"|commissioner|representative|person|contact))s?(?=\s+(?:who|that|thats|doing|for|at|in|of|and)\b"
                           r"|\s*[?.!]?\s*$)"
                           r"|^\s*(?:what(?:'s|s|\s+is)\s+)?(?:the\s+)?(?P<named>[A-Za-z' -]*?\b(?:chair|manager|lead|officer|director"
                           r"|reviewer|author|scrutineer|co-?ordinator|lado|dsl|nurse|inspector|commissioner))(?:'s|s)?\s+name\s*[?.!]?\s*$",
                           re.I)  # "hsscp business manager name", "what's the chair's name"
+# Everyday words for the role at the top: "who was the head of the partnership" asks for its chair.
+_ROLE_SYNONYMS = {t: set(tokenize("chair chairperson")) for t in tokenize("head boss")}
 _SUCCESSOR_Q = re.compile(r"\bwho\b.{0,40}?\b(?:replac\w*|succeed\w*|took over|taken over|taking over|is the new|'s the new)\b",
                           re.I)
 _SUCCESSION = re.compile(r"\b(?:replac\w*|succeed\w*|successor|took over|taken over|taking over|appointed|appointment of"
@@ -66,7 +68,9 @@ def missing_person(question: str, evidence: str) -> str:
         return ""
     role = set(tokenize(asked.group("role") or asked.group("named"))) - FILLER_STEMS if asked else set()
     for pair in sentence_pairs(evidence):
-        about = _SUCCESSION.search(pair) if successor else (not role or len(role & set(tokenize(pair))) * 2 >= len(role))
+        have = set(tokenize(pair))
+        named = {t for t in role if t in have or _ROLE_SYNONYMS.get(t, set()) & have}
+        about = _SUCCESSION.search(pair) if successor else (not role or len(named) * 2 >= len(role))
         if about and names_a_person(pair):
             return ""
     return "a name"

@@ -288,6 +288,9 @@ def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
     structure = "Membership is the Statutory Safeguarding Partners, the HSSCP Business Manager and the Chair."
     assert missing_person("hsscp business manager name", structure) == "a name"
     assert missing_person("what's the independent chair's name", signature) == ""
+    # The head or boss of the partnership is its chair.
+    assert missing_person("who was the head of the safeguarding partnership in 2020-21?", signature) == ""
+    assert missing_person("who was the boss of the partnership", signature) == ""
     # Not asking who holds a role: left to the other checks.
     assert missing_person("who is the trauma informed active learning event aimed at", "no names") == ""
     assert missing_person("who makes the final decision in an escalation", "no names") == ""
@@ -951,3 +954,27 @@ def test_passages_missing_what_the_question_names_are_cited_after_those_that_hav
     assert answer.found
     assert [h.chunk.chunk_id for h in answer.hits] == ["c2", "c1"]  # the 2019-20 passage is cited first
     assert "four rapid reviews" in answer.answer and answer.answer.rstrip().endswith("[1]")
+
+
+def test_a_further_passage_giving_the_name_asked_for_is_read_first() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    roles = [Hit(Chunk(f"r{i}", "d1", text), doc, 1.0) for i, text in enumerate((
+        "The Executive meetings of the partnership are chaired by an independent chair.",
+        "The independent chair provides scrutiny of the partnership.",
+        "The partnership's chair reports to the Executive."))]
+    signature = Hit(Chunk("s", "d1", "I am standing down as chair of the partnership.\nDave Pickard\nHSSCP Independent Chair"), doc, 0.5)
+    other_name = Hit(Chunk("o", "d1", "Sarah Jones presented the training programme."), doc, 0.4)
+    composer = Composer(CountingEmbedder())
+    question = Query("who was the head of the partnership", ())
+    promoted = composer.promote(question, roles, [other_name, signature])
+    assert [h.chunk.chunk_id for h in promoted] == ["s", "r0", "r1", "r2"]
+    # Nothing further names the chair: the passages stay as they were (and the question is declined later).
+    assert composer.promote(question, roles, [other_name]) == roles
+    # A question asking for no particular kind of fact is left alone.
+    assert composer.promote(Query("what does the independent chair do", ()), roles, [signature]) == roles
