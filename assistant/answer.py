@@ -43,6 +43,7 @@ FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how ofte
 FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
 PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fact asked (see Composer.promote)
 SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS} | {"a name", "a date", "who chairs it"})
+_NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\b[A-Z][a-z]+\b")  # "EMMA", "LCSPRs", "Stockton"
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
@@ -433,10 +434,11 @@ class Composer:
         return ""
 
     def promote(self, query: Query, hits: list[Hit], further: list[Hit], vocab: Mapping[str, int] | None = None) -> list[Hit]:
-        """`hits`, with the first of `further` that gives the kind of fact asked put first when none
+        """`hits`, with the first passage after those the answer reads (in `hits`, then `further`)
+        that gives the kind of fact asked put first when none
         of the passages the answer reads gives it (a name for "who was the head of the partnership",
-        a postcode, a phone number), it lacks nothing else the question names and it holds as many of
-        the question's words as the best of them. Retrieval ranks
+        a postcode, a phone number), it lacks nothing else the question asks for and it names what the
+        question names ("the EMMA LCSPR": not another review's reviewer). Retrieval ranks
         by topic; the chair's signature is a few places down. The passage must still pass the found
         check, and nothing is promoted that the checks would not accept, so what is declined for
         want of a name stays declined."""
@@ -447,10 +449,12 @@ class Composer:
         wanted = set.intersection(*(set(gaps(h).hard) for h in used)) & SOUGHT_KINDS
         if not wanted:
             return hits
-        covered = min(gaps(h).uncovered_share for h in used)
-        for h in further:
-            if not gaps(h).hard and gaps(h).uncovered_share <= covered:  # as much of the question, and the kind
-                return [h, *hits[:-1]] if len(hits) >= len(used) + 1 else [h, *hits]
+        names = _NAMED.findall(split_follow_up(query.text)[0][1:])  # not the first word: "Who", "What"
+        for h in [*hits[len(used):], *further]:
+            evidence = _evidence_text(h).lower()
+            if not gaps(h).hard and all(n.lower() in evidence for n in names):  # the kind, and what is named
+                rest = [o for o in hits if o is not h]
+                return [h, *rest[: max(len(hits), len(used) + 1) - 1]]
         return hits
 
     def compose(self, question: str, query: Query, qvec: np.ndarray, hits: list[Hit],

@@ -35,7 +35,9 @@ _THIS_QUARTER = re.compile(r"\b(?:this|last|that|the same|the current) quarter\b
 PHONE = re.compile(r"\b0\d{9,10}\b|\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b"
                     r"|\b(?:ring|call|dial|phone|on)\s+(?:999|111|101)\b", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-_WEB = re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:gov|org|co|nhs|ac|police)\.uk\b|\b[\w-]+\.(?:com|org|net)\b", re.I)
+# A web address, not an email address's domain ("HSSCP@hartlepool.gov.uk" gives no page to visit).
+_WEB = re.compile(r"https?://|\bwww\.|(?<![@\w.-])[\w-]+\.(?:gov|org|co|nhs|ac|police)\.uk\b"
+                  r"|(?<![@\w.-])[\w-]+\.(?:com|org|net)\b", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(?:am|pm)\b|\b(?:noon|midday)\b", re.I)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 _VENUE = re.compile(r"\b(?:venue|centre|center|hall|hotel|stadium|suite|building|library|campus|online|virtual(?:ly)?"

@@ -978,3 +978,26 @@ def test_a_further_passage_giving_the_name_asked_for_is_read_first() -> None:
     assert composer.promote(question, roles, [other_name]) == roles
     # A question asking for no particular kind of fact is left alone.
     assert composer.promote(Query("what does the independent chair do", ()), roles, [signature]) == roles
+
+
+def test_a_further_passage_is_not_read_first_unless_it_names_what_the_question_names() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    reviews = [Hit(Chunk(f"r{i}", "d1", text), doc, 1.0) for i, text in enumerate((
+        "The EMMA LCSPR was concluded and a report published.", "Two LCSPRs are underway.", "The reviews are published."))]
+    other = Hit(Chunk("o", "d1", "Following the Sara Sherif Local Child Safeguarding Practice Review, learning was shared."), doc, 0.5)
+    assert Composer(CountingEmbedder()).promote(Query("who was the independent reviewer for the EMMA LCSPR?", ()),
+                                                reviews, [other]) == reviews
+
+
+def test_an_email_address_is_not_a_web_address() -> None:
+    from assistant.evidence import missing_kinds
+
+    contact = "Tel: 01429 523825 Email: HSSCP@hartlepool.gov.uk (mailto:HSSCP@hartlepool.gov.uk)"
+    assert missing_kinds("where is the early help referral form for Stockton", contact) == ["a web address"]
+    assert missing_kinds("where do I find the procedures", "They are published on <https://www.teescpp.org.uk/>") == []
