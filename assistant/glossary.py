@@ -110,6 +110,7 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(trauma\w*)\b", "trauma-informed"),
     (r"\b(going on|on-?going|at the moment|in progress|right now|currently)\b", "currently underway ongoing"),
     (r"\b(repeats|repeat referrals?|referred again|re-?referred)\b", "re-referrals"),
+    (r"\b(present (at|during|for|in)|there (when|during|at)|witness(es|ed|ing)?)\b", "witnessing present"),
     # Working Together 2018: the statutory safeguarding partners are the local authority, the health
     # commissioner and the chief officer of police.
     (r"\b((statutory|main|lead|key) (safeguarding )?partners?)\b",

@@ -1001,3 +1001,11 @@ def test_an_email_address_is_not_a_web_address() -> None:
     contact = "Tel: 01429 523825 Email: HSSCP@hartlepool.gov.uk (mailto:HSSCP@hartlepool.gov.uk)"
     assert missing_kinds("where is the early help referral form for Stockton", contact) == ["a web address"]
     assert missing_kinds("where do I find the procedures", "They are published on <https://www.teescpp.org.uk/>") == []
+
+
+def test_children_present_at_an_incident_are_the_documents_children_witnessing_it() -> None:
+    from assistant.figures import missing_breakdown
+
+    q = "How many children were present during a domestic abuse incident in stockton in 2020-21?"
+    assert "witnessing present" in Glossary().expansions(q)
+    assert missing_breakdown(q, "- 2003 children witnessing a domestic abuse incident", "About Stockton-on-Tees") == []
