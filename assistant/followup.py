@@ -18,7 +18,7 @@ _ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|h
                        r"|the (?:[a-z]+ )?(?:one|ones)|which ones?)\b", re.I)  # "the second one", "the thematic ones"
 # "who's leading on the recommendations?" after a question about the December audit means the
 # audit's recommendations: a generic "the ..." with nothing else to pin it down points back.
-_GENERIC_DEFINITE = re.compile(r"\bthe (?:key |main )?(recommendations?|findings?|actions?|learning(?: points)?|outcomes?|results?|audit|deep dive|"
+_GENERIC_DEFINITE = re.compile(r"\bthe (?:key |main |[a-z]+ed )?(recommendations?|findings?|actions?|learning(?: points)?|outcomes?|results?|audit|deep dive|"
                                r"conference|event|meeting|briefings?|training|sessions?|toolkit|strategy|action plan)\b", re.I)
 _PROPER = re.compile(r"\b([A-Z][a-z]+(?:[- ](?:on|upon|[A-Z][a-z]+))*(?:-[A-Z][a-z]+)?)\b")
 _QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does|did|can|could|should)\b", re.I)
@@ -55,8 +55,9 @@ def needs_context(question: str) -> bool:
     if _ANAPHORA.search(question) and len(content) <= 5:
         return True
     has_name = bool(_proper_nouns(question)) or bool(re.search(r"\b[A-Z]{2,}\b", question))
-    if _GENERIC_DEFINITE.search(question) and len(content) <= 3 and not has_name:
-        return True
+    generic = _GENERIC_DEFINITE.search(question)
+    if generic and len(set(content) - set(_content_words(generic.group(0)))) <= 2 and not has_name:
+        return True  # "who took part in the facilitated event?": which event is the earlier question's
     return len(content) <= 1 and not has_name
 
 

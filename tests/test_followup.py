@@ -113,3 +113,11 @@ def test_a_follow_up_asking_where_or_when_is_its_own_question_about_the_earlier_
         "where do I find them? (what safeguarding procedures got updated this quarter)"
     assert resolve("when did it finish?", ["what deep dives did the partnership do in 2019-20"]) == \
         "when did it finish? (what deep dives did the partnership do in 2019-20)"
+
+
+def test_a_described_generic_thing_points_back_to_the_earlier_question() -> None:
+    assert resolve("who took part in the facilitated event?", ["What methodology was used for the Child M review?"]) == \
+        "who took part in the facilitated event? (What methodology was used for the Child M review)"
+    # A question with more of its own to say stands alone.
+    q = "how many practitioners attended the planned training sessions in hartlepool last year"
+    assert resolve(q, ["What methodology was used for the Child M review?"]) == q
