@@ -85,7 +85,8 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(supervision|reflect\w*)\b", "reflective supervision"),
     (r"\b(sexual abuse (in|at) (the )?(home|family))\b", "child sexual abuse in the family environment csafe"),
     (r"\b(front door|referral point|where do i refer|make a referral)\b", "children's hub referrals"),
-    (r"\b(in charge|runs|who leads|boss|head of|chair)\b", "independent chair executive"),
+    (r"\b(in charge|runs|who leads|boss|head of|top (person|boss|man|woman|dog)|chair)\b", "independent chair executive"),
+    (r"\b(intro|introduction|opening letter|preface)\b", "foreword"),
     (r"\b(audit(s|ed)?|check(ed)? cases)\b", "multi-agency audit"),
     (r"\b(deep ?dives?|lines of enquiry)\b", "key lines of enquiry kloe deep dive"),
     (r"\b(page views|visitors|visits|hits)\b", "website page views visitors"),  # not "website": "the procedures website" is an address

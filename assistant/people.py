@@ -21,7 +21,7 @@ _WHO_HOLDS_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s|\s+is|\s+was)|(?:what(?
                           r"|reviewer|author|scrutineer|co-?ordinator|lado|dsl|nurse|inspector|commissioner))(?:'s|s)?\s+name\s*[?.!]?\s*$",
                           re.I)  # "hsscp business manager name", "what's the chair's name"
 # Everyday words for the role at the top: "who was the head of the partnership" asks for its chair.
-_ROLE_SYNONYMS = {t: set(tokenize("chair chairperson")) for t in tokenize("head boss")}
+_ROLE_SYNONYMS = {t: set(tokenize("chair chairperson")) for t in tokenize("head boss top")}
 _SUCCESSOR_Q = re.compile(r"\bwho\b.{0,40}?\b(?:replac\w*|succeed\w*|took over|taken over|taking over|is the new|'s the new)\b",
                           re.I)
 _SUCCESSION = re.compile(r"\b(?:replac\w*|succeed\w*|successor|took over|taken over|taking over|appointed|appointment of"

@@ -291,6 +291,7 @@ def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
     # The head or boss of the partnership is its chair.
     assert missing_person("who was the head of the safeguarding partnership in 2020-21?", signature) == ""
     assert missing_person("who was the boss of the partnership", signature) == ""
+    assert missing_person("whos the top person who wrote the intro to the annual report", signature) == ""
     # Not asking who holds a role: left to the other checks.
     assert missing_person("who is the trauma informed active learning event aimed at", "no names") == ""
     assert missing_person("who makes the final decision in an escalation", "no names") == ""
@@ -1009,3 +1010,7 @@ def test_children_present_at_an_incident_are_the_documents_children_witnessing_i
     q = "How many children were present during a domestic abuse incident in stockton in 2020-21?"
     assert "witnessing present" in Glossary().expansions(q)
     assert missing_breakdown(q, "- 2003 children witnessing a domestic abuse incident", "About Stockton-on-Tees") == []
+
+
+def test_the_intro_to_a_report_is_its_foreword() -> None:
+    assert "foreword" in Glossary().expansions("who wrote the intro to the annual report")
