@@ -61,6 +61,21 @@ _DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|ma
                   r"|october|november|december)\b|\b(?:january|february|march|april|may|june|july|august|september"
                   r"|october|november|december)\s+(?:19|20)\d\d\b|\b(?:monday|tuesday|wednesday|thursday|friday)\b",
                   re.I)  # "27th March", "June 2026"
+# "What review methodology was used ...", "which model was it carried out under": the noun after
+# "what"/"which" names the kind of thing asked for.
+_ASKED_NOUN = re.compile(r"^\s*(?:and\s+)?(?:what|which)\s+(?:[a-z-]+\s+){0,3}?([a-z-]+)\s+(?:was|were|is|are|does|do|did"
+                         r"|has|have|had|can|could|should|will|would)\b", re.I)
+_NOT_ASKED_NOUNS = frozenset(tokenize("kind kinds type types sort sorts one ones time times year years date dates day days "
+                                      "number numbers percentage proportion amount thing things"))
+
+
+def asked_noun(question: str) -> str:
+    """The stem of the kind of thing a "what/which <noun> ..." question asks for, or ""."""
+    m = _ASKED_NOUN.match(question)
+    stem = (tokenize(m.group(1)) or [""])[0] if m else ""
+    return "" if stem in _NOT_ASKED_NOUNS or stem in FILLER_STEMS else stem
+
+
 _AGE = re.compile(r"\b(under|over|aged?|below|above)[\s-]*(\d+)s?\b", re.I)
 
 
@@ -303,6 +318,12 @@ class Composer:
         gaps = gaps or _PassageGaps(query, vocab, hits)
         gapped = [bool(gaps(h).hard) for h in used]
         quotable = [i for i in range(len(used)) if not gapped[i]] or list(range(len(used)))
+        # "What methodology was used for the Child M LCSPR?": a passage that never says methodology
+        # (in its text or headings) is about the review, not its method, when another one says it.
+        noun = asked_noun(split_follow_up(query.text)[0])
+        if noun:
+            naming = [i for i in quotable if noun in set(tokenize(" ".join((*used[i].chunk.heading_path, used[i].chunk.text))))]
+            quotable = naming or quotable
         units = [Unit(i, p, t, intro) for i in quotable
                  for p, (t, intro) in enumerate(passage_units_with_intros(used[i].chunk.text))]
         if not units:

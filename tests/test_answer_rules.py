@@ -1014,3 +1014,16 @@ def test_children_present_at_an_incident_are_the_documents_children_witnessing_i
 
 def test_the_intro_to_a_report_is_its_foreword() -> None:
     assert "foreword" in Glossary().expansions("who wrote the intro to the annual report")
+
+
+def test_what_kind_of_thing_is_asked_for_decides_which_passage_is_quoted() -> None:
+    from assistant.answer import asked_noun
+
+    assert asked_noun("What review methodology was used for the Child M LCSPR?") == "methodolog"
+    assert asked_noun("Which model was the Child M LCSPR carried out under?") == "model"
+    assert asked_noun("what time does it start") == "" and asked_noun("how was it done") == ""
+    listed = "- The Child M LCSPR was completed and a report, briefing and resources published."
+    method = "This review was carried out using a 'systems approach' via an Appreciative Inquiry model."
+    chosen = _select("What review methodology was used for the Child M LCSPR?",
+                     (listed, ("Report", "Case Reviews")), (method, ("Report", "Child M", "Review Methodology")))
+    assert chosen == [method]
