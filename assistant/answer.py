@@ -455,14 +455,14 @@ class Composer:
         return ""
 
     def promote(self, query: Query, hits: list[Hit], further: list[Hit], vocab: Mapping[str, int] | None = None) -> list[Hit]:
-        """`hits`, with the first passage after those the answer reads (in `hits`, then `further`)
-        that gives the kind of fact asked put first when none
-        of the passages the answer reads gives it (a name for "who was the head of the partnership",
-        a postcode, a phone number), it lacks nothing else the question asks for and it names what the
-        question names ("the EMMA LCSPR": not another review's reviewer). Retrieval ranks
-        by topic; the chair's signature is a few places down. The passage must still pass the found
-        check, and nothing is promoted that the checks would not accept, so what is declined for
-        want of a name stays declined."""
+        """`hits`, with one passage put first when none of those the answer reads gives the kind
+        of fact asked (a name for "who was the head of the partnership", a postcode, a phone
+        number): the first of the rest (`hits` after them, then `further`) that gives it, lacks
+        nothing else the question asks for and names what the question names ("the EMMA LCSPR",
+        not another review's reviewer). Retrieval ranks by topic, and the chair's signature sits
+        a few places down. The promoted passage must still pass the found check, and nothing is
+        promoted that the checks would not accept, so what is declined for want of a name stays
+        declined."""
         gaps = _PassageGaps(query, vocab, hits + further)
         used = hits[: self.settings.passages_used]
         if not used or not further:

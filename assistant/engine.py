@@ -137,10 +137,11 @@ class Assistant:
         query = loaded.retriever.plan(resolved)
         qvec, svec = loaded.retriever.query_vectors(query)
         k = max(1, k)
-        found = loaded.retriever.search_planned(query, qvec, k=max(k, PROMOTE_DEPTH), doc_types=doc_types,
-                                                sources=sources, search_vec=svec)
-        hits = self.composer.rerank(qvec, found[:k], question=split_follow_up(query.text)[0], idf=loaded.reader.bm25.idf)
-        hits = self.composer.promote(query, hits, found[k:], loaded.reader.bm25.vocab)
+        candidates = loaded.retriever.search_planned(query, qvec, k=max(k, PROMOTE_DEPTH), doc_types=doc_types,
+                                                     sources=sources, search_vec=svec)
+        hits = self.composer.rerank(qvec, candidates[:k], question=split_follow_up(query.text)[0],
+                                    idf=loaded.reader.bm25.idf)
+        hits = self.composer.promote(query, hits, candidates[k:], loaded.reader.bm25.vocab)
         answer = self.composer.compose(text, query, qvec, hits, idf=loaded.reader.bm25.idf,
                                        vocab=loaded.reader.bm25.vocab)
         return answer

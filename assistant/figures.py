@@ -303,6 +303,7 @@ def missing_span(question: str, evidence: str) -> str:
         return ""
     return " ".join(m.group(0).split())
 
+
 def _counted_words(question: str) -> list[str]:
     """What "how many prevent referrals were made" counts, every word of it: "referrals to
     children's social care" are not Prevent referrals."""
