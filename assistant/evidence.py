@@ -106,6 +106,9 @@ _BESIDE: dict[str, tuple[frozenset[str], float]] = {
         people child children kid kids someone somebody""")) | FILLER_STEMS, 0.0),
     "a price": (frozenset(tokenize("""how much cost costs price fee fees charge charges pay paid go attend send book
         place places hsscp partnership safeguarding multi agency""")) | FILLER_STEMS, 0.5),
+    # "Where's the annual conference being held?": "training was delivered virtually" is no venue for it.
+    "a venue": (frozenset(tokenize("""where held hosted taking take place happening located based going be being
+        hsscp partnership safeguarding""")) | FILLER_STEMS, 0.5),
 }
 
 

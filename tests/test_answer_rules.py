@@ -1027,3 +1027,12 @@ def test_what_kind_of_thing_is_asked_for_decides_which_passage_is_quoted() -> No
     chosen = _select("What review methodology was used for the Child M LCSPR?",
                      (listed, ("Report", "Case Reviews")), (method, ("Report", "Child M", "Review Methodology")))
     assert chosen == [method]
+
+
+def test_a_venue_must_be_given_for_what_is_asked_about() -> None:
+    from assistant.evidence import missing_kinds
+
+    q = "where's it being held? (when is the annual HSSCP conference)"
+    training = "HSSCP had to stand down all face-to-face training. Courses were delivered virtually."
+    assert missing_kinds(q, training) == ["a venue"]
+    assert missing_kinds(q, "The annual conference will be held at the Hartlepool Civic Centre.") == []
