@@ -189,8 +189,10 @@ def resolve(question: str, history: list[str]) -> str:
     old_names = [n for n in _proper_nouns(previous) if n.lower() not in question.lower()]
     elliptical = _LEAD.match(question) is not None or len(_content_words(question)) <= 2
     if elliptical and new_names and old_names and len(_content_words(rest)) <= 3:
-        # "and in Stockton?": swap the earlier question's last name for the new one.
-        target = old_names[-1]
+        # "and in Stockton?": swap the earlier question's last name for the new one (a place for a
+        # place: "and stockton's?" after "average Attainment 8 score in Hartlepool" swaps Hartlepool).
+        old_places = [n for n in old_names if n.lower() in PLACES]
+        target = old_places[-1] if new_names[0].lower().split("'")[0] in PLACES and old_places else old_names[-1]
         idx = previous.rfind(target)
         return previous[:idx] + new_names[0] + previous[idx + len(target):]
     relative_year = _RELATIVE_YEAR.search(question) is not None  # "the year before", no year to shift: carried

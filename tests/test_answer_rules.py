@@ -1036,3 +1036,10 @@ def test_a_venue_must_be_given_for_what_is_asked_about() -> None:
     training = "HSSCP had to stand down all face-to-face training. Courses were delivered virtually."
     assert missing_kinds(q, training) == ["a venue"]
     assert missing_kinds(q, "The annual conference will be held at the Hartlepool Civic Centre.") == []
+
+
+def test_a_quarter_named_is_checked_as_a_quarter_not_as_an_unknown_word() -> None:
+    newsletter = "HSSCP Newsletter Quarter 3 2025-26 0 Serious Incident Notifications were received during this quarter."
+    vocab = {t: 1 for t in "serious incident notif receiv quarter newslett hsscp".split()}
+    assert evidence_gaps(Query("serious incident notifications Q3", ()), newsletter, vocab).hard == ()
+    assert evidence_gaps(Query("serious incident notifications Q2", ()), newsletter, vocab).hard == ("Q2",)

@@ -121,3 +121,9 @@ def test_a_described_generic_thing_points_back_to_the_earlier_question() -> None
     # A question with more of its own to say stands alone.
     q = "how many practitioners attended the planned training sessions in hartlepool last year"
     assert resolve(q, ["What methodology was used for the Child M review?"]) == q
+
+
+def test_a_place_takes_the_place_of_a_place() -> None:
+    # "Attainment" is capitalised too; the place asked about replaces the earlier place.
+    assert resolve("and stockton's?", ["what's the average Attainment 8 score in Hartlepool?"]) == \
+        "what's the average Attainment 8 score in stockton?"
