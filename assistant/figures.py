@@ -12,7 +12,7 @@ from assistant.followup import split_follow_up
 from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, counts_something, expansion_covered,
                                  glossary, governed_sentences, passage_sentences, sentence_pairs, wanted_year,
                                  years_in)
-from index.text import tokenize
+from index.text import NUMBER_WORDS, tokenize
 
 # "How many of those were boys?" asks for a breakdown: the figure must be given for what follows
 # "were" (boys, under 5, the neglect category), in the sentence that gives it or the next one.
@@ -277,12 +277,10 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
 
 # "How many incidents had children present again within 12 months" counts repeats within that span;
 # a figure of incidents that says nothing of 12 months answers a different question.
-_SPAN = re.compile(r"\b(\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:working\s+)?"
-                   r"(hour|day|week|month|year)s?\b", re.I)
+_COUNTS = {"a": 1, "an": 1, "one": 1} | {w: int(d) for w, d in NUMBER_WORDS.items()}
+_SPAN = re.compile(rf"\b(\d+|{'|'.join(_COUNTS)})\s+(?:working\s+)?(hour|day|week|month|year)s?\b", re.I)
 _SPAN_ASKED = re.compile(r"\bwithin\s+(?:the\s+)?(?:last\s+|past\s+|next\s+|first\s+)?" + _SPAN.pattern, re.I)
 _HOURS = {"hour": 1, "day": 24, "week": 168, "month": 730, "year": 8760}  # "a year" is "12 months"
-_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 
 
 def _span_hours(m: re.Match[str]) -> int:

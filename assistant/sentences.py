@@ -164,6 +164,15 @@ class EverydayPhrase:
     own: frozenset[str]
     documents: frozenset[str]
 
+    def in_documents_words(self, tokens: set[str]) -> bool:
+        """The sentence says it the documents' way ("579 children looked after" for "in care")."""
+        return bool(self.documents) and len(self.documents & tokens) >= max(1, len(self.documents) // 2)
+
+    def used_otherwise(self, text: str) -> bool:
+        """A phrase of several words whose words do not stand together in the sentence: its word
+        there belongs to another phrase ("Education, Health and Care" for "in care")."""
+        return " " in self.text and not _has_run(_stems(text), _stems(self.text))
+
 
 def everyday_phrases(question: str) -> list[EverydayPhrase]:
     """The question's everyday phrases that the glossary gives the documents' words for (who is
@@ -178,12 +187,15 @@ def everyday_phrases(question: str) -> list[EverydayPhrase]:
     return out
 
 
-def _stems(text: str) -> list[str]:
-    """Every word stemmed, stopwords kept: "in care" -> ["in", "care"], "protection plans" -> ["protect", "plan"]."""
-    return [(tokenize(w) or [w])[0] for w in words(text)]
+@lru_cache(maxsize=4096)
+def _stems(text: str) -> tuple[str, ...]:
+    """Every word stemmed, stopwords kept: "in care" -> ("in", "care"), "protection plans" -> ("protect", "plan").
+    Cached: a question's sentence choice reads each sentence once for `as_meant` and once for
+    `used_otherwise`."""
+    return tuple((tokenize(w) or [w])[0] for w in words(text))
 
 
-def _has_run(sequence: list[str], run: list[str]) -> bool:
+def _has_run(sequence: tuple[str, ...], run: tuple[str, ...]) -> bool:
     return any(sequence[i:i + len(run)] == run for i in range(len(sequence) - len(run) + 1))
 
 
@@ -196,11 +208,10 @@ def as_meant(tokens: set[str], text: str, phrases: list[EverydayPhrase]) -> set[
     for "protection plans") does not.
     """
     out = set(tokens)
-    sequence = _stems(text)
     for phrase in phrases:
-        if phrase.documents and len(phrase.documents & tokens) >= max(1, len(phrase.documents) // 2):
+        if phrase.in_documents_words(tokens):
             out |= phrase.own
-        elif " " in phrase.text and not _has_run(sequence, _stems(phrase.text)):
+        elif phrase.used_otherwise(text):
             out -= phrase.own
     return out
 
@@ -210,11 +221,5 @@ def used_otherwise(tokens: set[str], text: str, phrases: list[EverydayPhrase]) -
     phrase ("Care" in "Education, Health and Care" for "kids in care"), and none of the documents'
     words for it: its closeness to the question is partly that word's. (A phrase of two words
     sharing one, "case reviews" and "practice reviews", is a partial match, not another sense.)"""
-    for phrase in phrases:
-        if " " not in phrase.text or len(phrase.own) != 1 or not (phrase.own & tokens):
-            continue
-        if phrase.documents and len(phrase.documents & tokens) >= max(1, len(phrase.documents) // 2):
-            continue
-        if not _has_run(_stems(text), _stems(phrase.text)):
-            return True
-    return False
+    return any(len(phrase.own) == 1 and phrase.own & tokens and not phrase.in_documents_words(tokens)
+               and phrase.used_otherwise(text) for phrase in phrases)
