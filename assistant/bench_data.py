@@ -114,13 +114,16 @@ def synthetic_documents(pool: Pool, n_chunks: int, seed: int = 11) -> tuple[list
 
 def build_synthetic_index(data_dir: Path, pool: Pool, n_chunks: int, real: Embedder,
                           extra_documents: Sequence[Document] = (), ann_threshold: int | None = None) -> dict[str, int]:
-    """Build (or reuse, if complete) an index of about n_chunks synthetic chunks plus extras."""
+    """Build (or reuse, if complete) an index of about n_chunks synthetic chunks plus extras, and
+    read its reviews as `guidance ingest` does, so questions are timed as a user meets them."""
+    from assistant.themes import prepare
     from index.generations import IndexMissing
     from index.reader import IndexReader
 
     try:
         reader = IndexReader.open(data_dir)
         if len(reader) >= n_chunks and reader.manifest.get("model") == real.name:
+            prepare(data_dir)
             return {"chunks": len(reader), "documents": len(reader.documents), "reused": 1}
     except (IndexMissing, OSError, ValueError):
         pass
@@ -130,6 +133,7 @@ def build_synthetic_index(data_dir: Path, pool: Pool, n_chunks: int, real: Embed
         for doc in (*extra_documents, *docs):
             w.upsert(doc)
         report = w.commit()
+    prepare(data_dir)
     reader = IndexReader.open(data_dir)
     return {"chunks": len(reader), "documents": len(reader.documents), "reused": 0,
             "embedded_with_real_model": replay.embedded_for_real, "embedded": report.embedded}

@@ -54,6 +54,13 @@ def _report_failures(failures: list[LoadError]) -> None:
         click.echo(f"error: {f.source}: {f.reason}", err=True)
 
 
+def _after_change(settings: Settings) -> None:
+    """Read the new generation's reviews now, so the first review question does not wait."""
+    from assistant.themes import prepare
+
+    prepare(settings.data_dir)
+
+
 def _print_counts(report) -> None:
     counts = report.counts()
     click.echo(", ".join(f"{k} {v}" for k, v in counts.items()) + f" (chunks embedded: {report.embedded})")
@@ -99,6 +106,7 @@ def ingest(ctx, sources, doc_type, max_pages, max_depth, allow_hosts, delay) -> 
     report = ingest_sources(settings.data_dir, list(sources), _embedder(ctx), doc_type=doc_type,
                             crawl=CrawlOptions(max_pages, max_depth, tuple(allow_hosts), delay),
                             progress=_progress())
+    _after_change(settings)
     _report_failures(report.failed)
     _print_counts(report)
     ctx.exit(1 if report.failed else 0)
@@ -114,6 +122,7 @@ def reindex(ctx, allow_hosts) -> None:
 
     settings = _settings(ctx)
     report = run_reindex(settings.data_dir, _embedder(ctx), allow_hosts=tuple(allow_hosts), progress=_progress())
+    _after_change(settings)
     _report_failures(report.failed)
     _print_counts(report)
     ctx.exit(1 if report.failed else 0)
@@ -133,6 +142,7 @@ def remove(ctx, source) -> None:
     except LoadError as exc:
         _report_failures([exc])
         ctx.exit(1)
+    _after_change(settings)
     click.echo(f"removed {report.removed} document(s)")
 
 

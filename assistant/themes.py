@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -89,9 +90,33 @@ class Catalogue:
 
 
 def catalogue(reader) -> Catalogue:
-    """Scan an IndexReader's documents for reviews and theme mentions."""
+    """An IndexReader's reviews and theme mentions: saved beside its generation, or read from
+    every document (then saved, so the next process need not read them again)."""
+    from assistant import catalogue_file
+
+    saved = catalogue_file.load(reader)
+    if saved is not None:
+        return saved
     items = [(d, reader.store.chunks_of(d.doc_id)) for d in reader.documents.values()]
-    return build_catalogue(*scan_documents(items))
+    built = build_catalogue(*scan_documents(items))
+    catalogue_file.save(reader, built)
+    return built
+
+
+def prepare(data_dir: Path) -> None:
+    """Build and save the current generation's catalogue after an index change, so the first
+    review question is not the one that waits for it."""
+    from index.generations import IndexMissing
+    from index.reader import IndexReader
+
+    try:
+        reader = IndexReader.open(data_dir)
+    except IndexMissing:
+        return
+    try:
+        catalogue(reader)
+    finally:
+        reader.close()
 
 
 def build_catalogue(infos: dict[str, ReviewInfo], mentions: Iterable[ThemeMention]) -> Catalogue:

@@ -168,6 +168,14 @@ class Store:
         rows = self.conn.execute(f"SELECT * FROM chunks WHERE id IN ({marks})", ids).fetchall()
         return {r["id"]: row_to_chunk(r) for r in rows}
 
+    def chunks_by_chunk_ids(self, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(chunk_ids)
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({marks})", ids).fetchall()
+        return {r["chunk_id"]: row_to_chunk(r) for r in rows}
+
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         rows = self.conn.execute("SELECT * FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
         return [row_to_chunk(r) for r in rows]

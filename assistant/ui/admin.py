@@ -16,6 +16,7 @@ from typing import Callable
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from assistant.themes import prepare
 from assistant.ui import resources
 from assistant.ui.components import index_exists, open_reader
 from assistant.ui.text import md_escape, safe_filename, when
@@ -92,10 +93,12 @@ def _finish(state: StateStore, kind: str, detail: str, report: RunReport) -> Non
     _flash("warning" if failures else "success", text)
 
 
-def _guarded(state: StateStore, kind: str, detail: str, run: Callable[[], RunReport]) -> None:
-    """Run an index operation; an unexpected failure is logged and shown, never a traceback."""
+def _guarded(state: StateStore, data_dir: Path, kind: str, detail: str, run: Callable[[], RunReport]) -> None:
+    """Run an index operation, then read the new generation's reviews (so the first review
+    question does not wait for it); an unexpected failure is logged and shown, never a traceback."""
     try:
         report = run()
+        prepare(data_dir)
     except (LoadError, OSError, RuntimeError, ValueError) as exc:
         state.log_admin_action(f"{kind} failed", f"{detail}: {exc}")
         _flash("error", f"{kind.capitalize()} failed: {md_escape(str(exc))}")
@@ -147,7 +150,7 @@ def _documents_tab(reader: IndexReader | None, data_dir: Path, state: StateStore
                 path.unlink()  # a withdrawn upload must not linger in the data folder
             return report
 
-        _guarded(state, "remove", f"{doc.title} ({doc.source})", run)
+        _guarded(state, data_dir, "remove", f"{doc.title} ({doc.source})", run)
 
 
 def _type_choice(key: str) -> str | None:
@@ -171,7 +174,7 @@ def _add_url(data_dir: Path, state: StateStore) -> None:
         st.error("Enter an address starting with http:// or https://.")
         return
     options = CrawlOptions(max_pages=int(max_pages), max_depth=int(max_depth))
-    _guarded(state, "add url", url, lambda: ingest_sources(
+    _guarded(state, data_dir, "add url", url, lambda: ingest_sources(
         data_dir, [url], _embedder(), doc_type=doc_type, crawl=options, progress=_progress_bar()))
 
 
@@ -214,7 +217,7 @@ def _add_upload(data_dir: Path, state: StateStore) -> None:
         report.failed[:0] = refused
         return report
 
-    _guarded(state, "upload", ", ".join(Path(p).name for p in saved) or "(nothing saved)", run)
+    _guarded(state, data_dir, "upload", ", ".join(Path(p).name for p in saved) or "(nothing saved)", run)
 
 
 def _reindex_tab(data_dir: Path, state: StateStore) -> None:
@@ -222,7 +225,7 @@ def _reindex_tab(data_dir: Path, state: StateStore) -> None:
                 "updated, new pages added, and documents gone from their source removed. "
                 "Unchanged passages are not embedded again.")
     if st.button("Re-index now", type="primary", key="reindex_button"):
-        _guarded(state, "reindex", "all registered sources",
+        _guarded(state, data_dir, "reindex", "all registered sources",
                   lambda: reindex(data_dir, _embedder(), progress=_progress_bar()))
 
 
