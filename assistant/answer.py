@@ -42,7 +42,7 @@ MAX_WHOLE_LIST = 8  # a list up to this long is quoted whole when its introducti
 FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how often", a span for "how long"
 FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
 PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fact asked (see Composer.promote)
-SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS} | {"a name", "a date", "who chairs it"})
+SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS} | {"a name", "a date", "who chairs it", "who heads it"})
 _NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\b[A-Z][a-z]+\b")  # "EMMA", "LCSPRs", "Stockton"
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
@@ -441,6 +441,8 @@ class Composer:
             return " None of the closest passages names the person."
         if people == {"who chairs it"}:
             return " None of the closest passages says who chairs it."
+        if people == {"who heads it"}:
+            return " None of the closest passages says who heads it."
         if all(missing_attendance(query.text, h.chunk.text) for h in used):
             return " None of the closest passages says how many attended."
         if all(missing_earlier_year(query.text, h.chunk.text) for h in used):

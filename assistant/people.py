@@ -32,6 +32,13 @@ _NOT_SURNAMES = frozenset({"safeguarding", "teeswide"})
 # by a statutory partner on a rota basis" is an answer without a name), not by one about the group.
 _CHAIRS_Q = re.compile(r"\bwho (?:chairs|is chairing|is the chair of|'s the chair of)\s+(?P<subject>[^?()]+)", re.I)
 _CHAIR = re.compile(r"\bchair\w*", re.I)
+# "Who heads up the police child exploitation team?" asks who is at its head: a person, a role
+# ("chaired by a statutory partner", "the Business Manager") or whoever it is "led by". A passage
+# that only says the team exists does not answer. ("Who was the head of the partnership" is a
+# who-holds-the-role question, above.)
+_HEADS_Q = re.compile(r"\bwho(?:'s|s|\s+is|\s+was)?\s+(?:heads?(?:\s+up)?|headed(?:\s+up)?|in\s+charge\s+of|manages|managed)\s+(?P<subject>[^?()]+)", re.I)
+_AT_THE_HEAD = re.compile(r"\b(?:(?:led|headed|chaired|managed|run|overseen)\s+by|chair\w*|manager|head\s+of|director|lead\s+officer"
+                          r"|senior\s+responsible\s+officer|superintendent|inspector|sergeant)\b", re.I)
 _NOT_CHAIRED_SUBJECT = frozenset(tokenize("group groups meeting meetings board it that this"))
 
 
@@ -55,13 +62,22 @@ def names_a_person(text: str) -> bool:
 def missing_person(question: str, evidence: str) -> str:
     """What a who-holds-the-role question needs and the evidence lacks: "a name" when no pair of
     sentences that names the role (or, for "who replaced...", a succession) names a person;
-    "who chairs it" when no pair says who chairs the group asked about; "" otherwise."""
+    "who chairs it" when no pair says who chairs the group asked about; "who heads it" when no
+    pair naming what is headed names a person, a role or who leads it; "" otherwise."""
     chairs = _CHAIRS_Q.search(question)
     if chairs:
         subject = set(tokenize(chairs.group("subject"))) - FILLER_STEMS - _NOT_CHAIRED_SUBJECT
         if subject and not any(_CHAIR.search(pair) and subject <= set(tokenize(pair)) for pair in sentence_pairs(evidence)):
             return "who chairs it"
         return ""
+    heads = _HEADS_Q.search(question)
+    if heads:
+        subject = set(tokenize(heads.group("subject"))) - FILLER_STEMS - _NOT_CHAIRED_SUBJECT
+        for pair in sentence_pairs(evidence):
+            have = set(tokenize(pair))
+            if len(subject & have) * 2 >= len(subject) and (names_a_person(pair) or _AT_THE_HEAD.search(pair)):
+                return ""
+        return "who heads it"
     successor = _SUCCESSOR_Q.search(question)
     asked = _WHO_HOLDS_Q.search(question)
     if not (successor or asked):

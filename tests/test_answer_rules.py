@@ -295,6 +295,14 @@ def test_a_who_holds_the_role_question_needs_a_named_person() -> None:
     # Not asking who holds a role: left to the other checks.
     assert missing_person("who is the trauma informed active learning event aimed at", "no names") == ""
     assert missing_person("who makes the final decision in an escalation", "no names") == ""
+    # Who heads something: a person, a role or whoever leads it, beside what is headed.
+    team = "HSSCP delivered a Conference in November 2020.\nPolice now have dedicated Child Exploitation Team (CET)."
+    assert missing_person("who heads up the police child exploitation team?", team) == "who heads it"
+    assert missing_person("who is in charge of the police child exploitation team", team) == "who heads it"
+    assert missing_person("who is in charge of the police child exploitation team",
+                          "The Child Exploitation Team is led by a Detective Inspector.") == ""
+    assert missing_person("who heads the hsscp", signature.replace("Independent", "HSSCP Independent", 1)) == ""
+    assert missing_person("who manages the exploitation team", "The Business Manager chairs the exploitation team.") == ""
 
 
 def test_where_to_find_a_document_asks_for_a_web_address_and_where_an_event_is_held_for_a_venue() -> None:
