@@ -41,6 +41,7 @@ INTRO_WEIGHT = 1.0  # the line introducing a list item or table row counts as if
 MAX_WHOLE_LIST = 8  # a list up to this long is quoted whole when its introduction is quoted
 FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how often", a span for "how long"
 FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
+NOUN_LEAD = 0.15  # the first sentence under a heading naming what "what <noun> ..." asks for
 PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fact asked (see Composer.promote)
 SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS} | {"a name", "a date", "who chairs it", "who heads it"})
 _NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\b[A-Z][a-z]+\b")  # "EMMA", "LCSPRs", "Stockton"
@@ -284,6 +285,11 @@ class Composer:
         places = places_in(query.text)
         where = [places_in(f"{h.section} {h.chunk.text}") for h in hits]
         place_clash = [bool(places) and bool(w) and not (places & w) for w in where]
+        # "What methodology was used?": under the heading "Review Methodology" the first sentence
+        # says which ("carried out using a 'systems approach' via an Appreciative Inquiry model"),
+        # without naming the noun itself (a sentence that names it has the word's weight already).
+        noun = asked_noun(asked)
+        noun_heading = [bool(noun) and noun in heading for heading in own_heading]
         scores = []
         phrases = everyday_phrases(asked)
         for u, v in zip(units, vecs):
@@ -297,6 +303,8 @@ class Composer:
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
             score += form_bonus(u.text)
+            if noun_heading[u.hit] and u.position == 0 and noun not in raw:
+                score += NOUN_LEAD
             if used_otherwise(raw, u.text, phrases):
                 score -= FALSE_FRIEND  # "Education, Health and Care" is not "in care"
             if numeric and (re.search(r"\d", u.text) if when else counts_something(u.text)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.evidence import evidence_gaps
 from assistant.glossary import Glossary
 from assistant.retrieval import Query
@@ -1051,3 +1053,31 @@ def test_a_quarter_named_is_checked_as_a_quarter_not_as_an_unknown_word() -> Non
     vocab = {t: 1 for t in "serious incident notif receiv quarter newslett hsscp".split()}
     assert evidence_gaps(Query("serious incident notifications Q3", ()), newsletter, vocab).hard == ()
     assert evidence_gaps(Query("serious incident notifications Q2", ()), newsletter, vocab).hard == ("Q2",)
+
+
+def test_the_first_sentence_under_a_heading_naming_the_asked_noun_leads() -> None:
+    from assistant.answer import NOUN_LEAD, Composer, Unit
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    first = "This review was carried out using a systems approach."
+    second = "The event examined the learning."
+    embedder = CountingEmbedder()
+
+    def lead(question: str, heading: str, first_text: str = first) -> float:
+        """How much more the first sentence scores than when it stands second."""
+        hit = Hit(Chunk("c1", "d1", f"{first_text}\n{second}", ("Report", heading)), doc, 1.0)
+        q = Query(question, ())
+        composer, qvec = Composer(embedder), embedder.embed([question])[0]
+        at_start = composer._score_units(q, qvec, [hit], [Unit(0, 0, first_text)], lambda t: 1.0)[0]
+        later = composer._score_units(q, qvec, [hit], [Unit(0, 1, first_text)], lambda t: 1.0)[0]
+        return at_start - later
+
+    assert lead("What methodology was used for the Child M LCSPR?", "Review Methodology") == pytest.approx(NOUN_LEAD)
+    assert lead("What methodology was used for the Child M LCSPR?", "Learning Themes") == 0  # heading names no method
+    assert lead("who carried out the Child M review", "Review Methodology") == 0  # not a "what <noun>" question
+    # A first sentence naming the noun itself already has the word's weight.
+    assert lead("what audits were done", "Multi-Agency Audit", "The partnership did two audits.") == 0
