@@ -17,7 +17,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 
 from assistant.contents import missing_contents, missing_rating
-from assistant.evidence import (ASKED_KINDS, WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
+from assistant.evidence import (ASKED_KINDS, WEB, WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
                                 spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
                                missing_place, missing_topic_figure, topic_words)
@@ -55,6 +55,9 @@ _HOW_OFTEN = re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:bi-?monthly|monthly|weekly|fortnightly|quarterly|annually|yearly|daily|bi-?annually"
                         r"|every (?:\w+ )?(?:days?|weeks?|months?|years?|quarter)|(?:once|twice|\w+ times) (?:a|per|each) "
                         r"(?:day|week|month|year|term|quarter))\b", re.I)
+# "What's the website for the Tees procedures?", "tees procedures website link": the address is the
+# answer. Only a nudge, not a kind the evidence must have ("is the briefing on the website?").
+_WEBSITE_Q = re.compile(r"\b(?:website|web site|web ?link|link)\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -164,9 +167,9 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     March"), "over 65s" -> that age, "where do I find" -> a web address (each kind of evidence.ASKED_KINDS)."""
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
-    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY))
+    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY), (_WEBSITE_Q, WEB))
              if asks.search(asked)]
-    forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked)]  # "where do I find them" -> the web address
+    forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]  # "where do I find them" -> the web address
 
     def bonus(text: str) -> float:
         hits = sum(1 for shape in forms if shape.search(text))
@@ -338,7 +341,8 @@ class Composer:
             return []
         scores = self._score_units(query, qvec, hits, units, idf)
         by_key = {(u.hit, u.position): (u, sc) for u, sc in zip(units, scores)}
-        informative = [i for i, u in enumerate(units) if len(u.text.split()) >= 4 or re.search(r"\d", u.text)]
+        # A short line can still be the fact: a number, or a web address standing on its own line.
+        informative = [i for i, u in enumerate(units) if len(u.text.split()) >= 4 or re.search(r"\d", u.text) or WEB.search(u.text)]
         if not informative:
             return []
         anchor_i = max(informative, key=lambda i: scores[i])
@@ -352,7 +356,8 @@ class Composer:
             # The sentence after the best one usually carries the substance ("... took place in
             # December." -> "Good practice highlighted at the audit included ..."): keep it.
             nxt = by_key.get((anchor.hit, anchor.position + step))
-            if not nxt or anchor.text.rstrip().endswith(":") or (step == 2 and nxt[1] < best - 0.3):
+            if not nxt or anchor.text.rstrip().endswith(":") or _LINK_LINE.match(anchor.text) \
+                    or (step == 2 and nxt[1] < best - 0.3):  # an address alone on its line ends what it belongs to
                 break
             if step == 1 and _LIST_ITEM.match(nxt[0].text) and not _LIST_ITEM.match(anchor.text):
                 break
@@ -377,11 +382,18 @@ class Composer:
     def _with_intros(chosen: list[Unit], units: list[Unit]) -> list[Unit]:
         """A chosen list item brings the sentence that introduces it ("... in accordance with Working
         Together 2018:", "Throughout 2020-21 there were approximately:"), which says what it lists
-        (not a bare "Which equates to:", which says nothing), and with it the rest of a short list."""
+        (not a bare "Which equates to:", which says nothing), and with it the rest of a short list. A
+        web address on its own line brings the line that introduces it, which says what it is."""
         keys = {(u.hit, u.position) for u in chosen}
         by_text = {(u.hit, u.text): u for u in units}
+        by_place = {(u.hit, u.position): u for u in units}
         extra = []
         for u in chosen:
+            before = by_place.get((u.hit, u.position - 1))
+            if _LINK_LINE.match(u.text) and before is not None and before.text.rstrip().endswith(":") \
+                    and (before.hit, before.position) not in keys:  # "... which are published on:" then the address
+                extra.append(before)
+                keys.add((before.hit, before.position))
             if not _LIST_ITEM.match(u.text):
                 continue
             found = by_text.get((u.hit, u.intro))

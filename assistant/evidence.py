@@ -36,7 +36,7 @@ PHONE = re.compile(r"\b0\d{9,10}\b|\b0\d{2,4}[\s-]\d{3,4}[\s-]?\d{3,4}\b"
                     r"|\b(?:ring|call|dial|phone|on)\s+(?:999|111|101)\b", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 # A web address, not an email address's domain ("HSSCP@hartlepool.gov.uk" gives no page to visit).
-_WEB = re.compile(r"https?://|\bwww\.|(?<![@\w.-])[\w-]+\.(?:gov|org|co|nhs|ac|police)\.uk\b"
+WEB = re.compile(r"https?://|\bwww\.|(?<![@\w.-])[\w-]+\.(?:gov|org|co|nhs|ac|police)\.uk\b"
                   r"|(?<![@\w.-])[\w-]+\.(?:com|org|net)\b", re.I)
 _CLOCK = re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(?:am|pm)\b|\b(?:noon|midday)\b", re.I)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
@@ -57,14 +57,14 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("a web address", re.compile(r"\b(?:web ?address|website address|web ?link|url|link to)\b"
                                  r"|\bwhere (?:do|can|would|should) (?:i|we|you) (?:find|get|access|download)\b"
                                  r"|\bwhere(?:'s|s| is| are) (?:the|a|an) [\w' -]*\b(?:forms?|procedures?|guidance|polic(?:y|ies)"
-                                 r"|toolkits?|documents?|templates?|leaflets?)\b", re.I), _WEB),
+                                 r"|toolkits?|documents?|templates?|leaflets?)\b", re.I), WEB),
     ("a time limit", re.compile(r"\bhow many (?:working )?(?:days|weeks|hours)\b|\bhow (?:quickly|soon)\b"
                                 r"|\btime ?scales?\b|\bdeadline\b", re.I), _DURATION),
     ("a venue", re.compile(r"\bwhere(?:'s|s| is| are| will| was| were)\b[\w' -]*\b(?:held|hosted|taking place|take place"
                            r"|happening|located|based)\b", re.I), _VENUE),
     ("how to refer", re.compile(r"\bhow (?:do|can|should|would|to) (?:i |we |you )?(?:refer|report|notify|make a referral"
                                 r"|raise a concern|contact)\b", re.I),
-     re.compile(PHONE.pattern + "|" + EMAIL.pattern + "|" + _WEB.pattern + r"|\b(?:referral|online) form\b", re.I)),
+     re.compile(PHONE.pattern + "|" + EMAIL.pattern + "|" + WEB.pattern + r"|\b(?:referral|online) form\b", re.I)),
     ("a time of day", re.compile(r"\bwhat times?\b(?! of (?:year|the year|month))", re.I), _CLOCK),
     ("a postcode", re.compile(r"\b(?:post ?code|postal address)\b", re.I), _POSTCODE),
     ("a price", re.compile(r"\bhow much\b[\w' ]*\b(?:cost|charge|pay for|fee)\b|\b(?:price|fee)s? (?:for|of)\b", re.I), _MONEY),

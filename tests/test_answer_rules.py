@@ -1081,3 +1081,17 @@ def test_the_first_sentence_under_a_heading_naming_the_asked_noun_leads() -> Non
     assert lead("who carried out the Child M review", "Review Methodology") == 0  # not a "what <noun>" question
     # A first sentence naming the noun itself already has the word's weight.
     assert lead("what audits were done", "Multi-Agency Audit", "The partnership did two audits.") == 0
+
+
+def test_a_website_question_favours_the_address_and_the_address_brings_its_introduction() -> None:
+    from assistant.answer import FORM_BONUS, Composer, Unit, _asked_form
+
+    assert _asked_form("what's the website for the tees procedures?")("<https://www.teescpp.org.uk/>") == FORM_BONUS
+    assert _asked_form("tees procedures website link")("<https://www.teescpp.org.uk/>") == FORM_BONUS
+    assert _asked_form("how often does the exec meet")("<https://www.teescpp.org.uk/>") == 0
+    intro = Unit(0, 0, "The procedures are published on:")
+    link = Unit(0, 1, "<https://www.teescpp.org.uk/>")
+    later = Unit(0, 2, "During this quarter these were updated:")
+    assert Composer._with_intros([link], [intro, link, later]) == [link, intro]
+    sentence = Unit(0, 0, "The procedures are kept up to date.")
+    assert Composer._with_intros([link], [sentence, link, later]) == [link]  # not an introduction
