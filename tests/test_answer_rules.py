@@ -1095,3 +1095,32 @@ def test_a_website_question_favours_the_address_and_the_address_brings_its_intro
     assert Composer._with_intros([link], [intro, link, later]) == [link, intro]
     sentence = Unit(0, 0, "The procedures are kept up to date.")
     assert Composer._with_intros([link], [sentence, link, later]) == [link]  # not an introduction
+
+
+def test_a_who_question_quotes_the_signature_of_the_section_it_answers_from() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    foreword = Hit(Chunk("c1", "d1", "It gives me great pleasure to introduce the annual report to you.\n"
+                         "The report sets out the achievements of the year.\n\nDave Pickard\nHSSCP Independent Chair",
+                         ("Report", "Foreword")), doc, 1.0)
+    engine = Hit(Chunk("c2", "d1", "The Engine Room is chaired by a statutory partner on a rota basis.",
+                       ("Report", "Engine Room")), doc, 1.0)
+    embedder = CountingEmbedder()
+    composer = Composer(embedder)
+
+    def quoted(question: str, hits: list[Hit]) -> list[str]:
+        q = Query(question, ())
+        return [u.text for u in composer.select(q, embedder.embed([question])[0], hits, lambda t: 1.0)]
+
+    assert any("Dave Pickard" in t for t in quoted("who wrote the foreword to the annual report", [foreword, engine]))
+    # The signature of another section does not say who chairs the Engine Room.
+    assert not any("Dave Pickard" in t for t in quoted("who chairs the engine room", [engine, foreword]))
+    from assistant.answer import _WHO_Q
+
+    assert _WHO_Q.match("whos the top person who wrote the intro") and _WHO_Q.match("name of the business manager")
+    assert not _WHO_Q.match("what did the foreword say about who we work with")
