@@ -61,6 +61,8 @@ _FREQUENCY = re.compile(r"\b(?:bi-?monthly|monthly|weekly|fortnightly|quarterly|
 # "What's the website for the Tees procedures?", "tees procedures website link": the address is the
 # answer. Only a nudge, not a kind the evidence must have ("is the briefing on the website?").
 _WEBSITE_Q = re.compile(r"\b(?:website|web site|web ?link|link)\b", re.I)
+# "Who are the statutory partners?", "which organisations are ...": the members, one list item each.
+_MEMBERS_Q = re.compile(r"^\s*(?:and\s+)?(?:who|which(?:\s+[a-z]+)?)\s+(?:are|were)\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -174,8 +176,10 @@ def _asked_form(asked: str) -> Callable[[str], float]:
              if asks.search(asked)]
     forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]  # "where do I find them" -> the web address
 
+    listed = bool(_MEMBERS_Q.match(asked))
+
     def bonus(text: str) -> float:
-        hits = sum(1 for shape in forms if shape.search(text))
+        hits = sum(1 for shape in forms if shape.search(text)) + (listed and bool(_LIST_ITEM.match(text)))
         hits += bool(ordinals & {m.lower() for m in _ORDINAL.findall(text)})
         hits += bool(ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(text)})
         return FORM_BONUS * hits

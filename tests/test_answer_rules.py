@@ -1124,3 +1124,12 @@ def test_a_who_question_quotes_the_signature_of_the_section_it_answers_from() ->
 
     assert _WHO_Q.match("whos the top person who wrote the intro") and _WHO_Q.match("name of the business manager")
     assert not _WHO_Q.match("what did the foreword say about who we work with")
+
+
+def test_who_are_the_members_favours_list_items() -> None:
+    from assistant.answer import FORM_BONUS, _asked_form
+
+    assert _asked_form("Who are the statutory safeguarding partners of the HSSCP?")("- Hartlepool Borough Council") == FORM_BONUS
+    assert _asked_form("which organisations are the partners")("- Chief Officer of Cleveland Police") == FORM_BONUS
+    assert _asked_form("who is the business manager")("- Hartlepool Borough Council") == 0
+    assert _asked_form("Who are the statutory safeguarding partners?")("The partners meet bi-monthly.") == 0
