@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.contents import missing_contents, missing_rating
 from assistant.evidence import (ASKED_KINDS, WEB, WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
-                                spells_out)
+                                missing_name, spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
                                missing_place, missing_topic_figure, topic_words)
 from assistant.findings import missing_findings
@@ -43,7 +43,7 @@ FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how ofte
 FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
 NOUN_LEAD = 0.15  # the first sentence under a heading naming what "what <noun> ..." asks for
 PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fact asked (see Composer.promote)
-SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS} | {"a name", "a date", "who chairs it", "who heads it"})
+SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS} | {"a name", "its name", "a date", "who chairs it", "who heads it"})
 _NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\b[A-Z][a-z]+\b")  # "EMMA", "LCSPRs", "Stockton"
 # "Who wrote the foreword?": when no quoted sentence names anyone, the line naming a person in the
 # best sentence's section (a signature: "Dave Pickard HSSCP Independent Chair") is quoted as well.
@@ -469,6 +469,8 @@ class Composer:
         contents = {missing_contents(query.text, h.chunk.text, _context(h)) for h in used}
         if len(contents) == 1 and "" not in contents:
             return f" None of the closest passages says {contents.pop()}."
+        if all(missing_name(query.text, h.chunk.text) for h in used):
+            return " None of the closest passages gives its name."
         people = {missing_person(query.text, h.chunk.text) for h in used}
         if people == {"a name"}:
             return " None of the closest passages names the person."

@@ -19,9 +19,9 @@ from assistant.figures import (missing_attendance, missing_breakdown, missing_ea
                               missing_span, missing_topic_figure, missing_year_figure)
 from assistant.findings import NAMED_REVIEW, all_named, is_name, missing_findings, review_names
 from assistant.glossary import is_common_word
-from assistant.people import missing_person
+from assistant.people import asks_who_holds, missing_person
 from assistant.retrieval import Query
-from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, expansion_covered, glossary,
+from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, expansion_covered, glossary, governed_sentences,
                                  sentence_pairs, wanted_year, years_in)
 from index.text import STOPWORDS, tokenize
 
@@ -69,6 +69,35 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("a postcode", re.compile(r"\b(?:post ?code|postal address)\b", re.I), _POSTCODE),
     ("a price", re.compile(r"\bhow much\b[\w' ]*\b(?:cost|charge|pay for|fee)\b|\b(?:price|fee)s? (?:for|of)\b", re.I), _MONEY),
 )
+
+
+# "What's the name of the new online booking system?" asks what it is called: a sentence naming the
+# thing must also give a name ("the Tees Safeguarding All MeLearning platform"); "bookings made via
+# a new online booking system" does not. A person's name is missing_person's ("name of the chair").
+_NAME_OF_Q = re.compile(r"\bname\s+of\s+(?:the\s+|a\s+|an\s+|our\s+|this\s+|that\s+)?(?P<thing>[^?()]+)"
+                        r"|\bwhat(?:'s|s|\s+is|\s+was)\s+(?:the\s+)?(?P<called>[\w' -]+?)\s+called\b", re.I)
+_THING_ENDS = re.compile(r"\s+(?:for|in|of|at|on|that|which|who|used|they|we|is|was|called)\b.*$", re.I)
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z]*\b")
+
+
+def missing_name(question: str, evidence: str) -> bool:
+    """True when the question asks what something is called and no sentence that names the thing
+    (its last word: "system", "platform") gives a name the question does not already have."""
+    m = _NAME_OF_Q.search(question)
+    if m is None or asks_who_holds(question):
+        return False
+    thing = _THING_ENDS.sub("", m.group("thing") or m.group("called") or "")
+    head = tokenize(thing.split()[-1]) if thing.split() else []
+    if not head:
+        return False
+    known = {w.lower() for w in _CAPITALISED.findall(question)}
+    for sentence in governed_sentences(evidence):
+        if head[0] not in tokenize(sentence):
+            continue
+        words = _CAPITALISED.findall(sentence)[1:]  # the first word is capitalised as a sentence starts
+        if any(w.lower() not in known and w.lower() not in STOPWORDS for w in words):
+            return False
+    return True
 
 
 def asked_kinds(question: str) -> list[str]:
@@ -192,6 +221,8 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         hard.append("a figure " + span)
     if missing_earlier_year(question, sentences):
         hard.append("a figure for the year before")
+    if missing_name(question, sentences):
+        hard.append("its name")
     person = missing_person(question, sentences)
     if person:
         hard.append(person)

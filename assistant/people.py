@@ -59,6 +59,11 @@ def names_a_person(text: str) -> bool:
     return False
 
 
+def asks_who_holds(question: str) -> bool:
+    """"Who is the business manager?", "name of the independent chair": a person is asked for."""
+    return _WHO_HOLDS_Q.search(question) is not None
+
+
 def missing_person(question: str, evidence: str) -> str:
     """What a who-holds-the-role question needs and the evidence lacks: "a name" when no pair of
     sentences that names the role (or, for "who replaced...", a succession) names a person;

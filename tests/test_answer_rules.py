@@ -1133,3 +1133,19 @@ def test_who_are_the_members_favours_list_items() -> None:
     assert _asked_form("which organisations are the partners")("- Chief Officer of Cleveland Police") == FORM_BONUS
     assert _asked_form("who is the business manager")("- Hartlepool Borough Council") == 0
     assert _asked_form("Who are the statutory safeguarding partners?")("The partners meet bi-monthly.") == 0
+
+
+def test_what_something_is_called_needs_a_sentence_naming_it() -> None:
+    from assistant.evidence import missing_name
+
+    booking = ("This includes a full programme of training with bookings made via a new online booking system. "
+               "Quality assurance is undertaken by the Tees Joint Training Group (TJTG).")
+    assert missing_name("what's the name of the new online booking system for training?", booking)
+    assert missing_name("what is the booking system called", booking)
+    platform = "Also, included in the programme is the e-learning courses from the Tees Safeguarding All MeLearning platform."
+    assert not missing_name("What is the name of the e-learning platform in the HSSCP training programme?", platform)
+    # A person's name is the who-holds-the-role check's; other questions are not asking for a name.
+    assert not missing_name("what is the name of the hsscp business manager", booking)
+    assert not missing_name("how do I book training", booking)
+    gaps = evidence_gaps(Query("what's the name of the online booking system", ()), booking, None)
+    assert "its name" in gaps.hard
