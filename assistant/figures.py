@@ -255,20 +255,34 @@ def _half_in(phrase: Phrase, have: set[str]) -> bool:
     return bool(toks) and len(toks & have) >= max(1, len(toks) // 2)
 
 
+# "What percentage of Stockton pupils have an EHCP?" needs a share (3.1%, "one in five"), not the
+# count of children with a plan.
+_SHARE_Q = re.compile(r"\b(?:percentage|percent|per cent|proportion|share|fraction)\b|%|\bhow many out of\b", re.I)
+_SHARE = re.compile(r"%|\b(?:per\s?cent|percent|proportion|half|quarter|third|fifth|majority|minority)\b"
+                    r"|\b(?:one|two|three|four|\d+) (?:in|out of) (?:every )?(?:\d+|two|three|four|five|ten)\b", re.I)
+
+
+def gives_share(text: str) -> bool:
+    """A share, not only a count: "17.8% of the school population", "one in five"."""
+    return bool(_SHARE.search(text))
+
+
 def missing_topic_figure(question: str, evidence: str, context: str = "") -> bool:
     """True when the question asks for a figure and no sentence pair with a figure names any of
-    its topic words (the section it is filed under counts with it)."""
+    its topic words (the section it is filed under counts with it); a question asking for a
+    percentage needs a pair with a share."""
     wanted = topic_words(question)
     if not wanted:
         return False
     about = set(tokenize(context))
     own, earlier = split_follow_up(question)
+    share = bool(_SHARE_Q.search(own))
     phrases = _phrases(own)
     earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
     counted = _counted_words(question)
     for pair in sentence_pairs(evidence):
         have = set(tokenize(pair)) | about
-        if counts_something(pair) and _names_topic(wanted, phrases, have) \
+        if counts_something(pair) and (not share or gives_share(pair)) and _names_topic(wanted, phrases, have) \
                 and (not earlier_words or _names_topic(earlier_words, _phrases(earlier), have)) \
                 and _names_all(counted, phrases, have):
             return False

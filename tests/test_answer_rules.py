@@ -1149,3 +1149,15 @@ def test_what_something_is_called_needs_a_sentence_naming_it() -> None:
     assert not missing_name("how do I book training", booking)
     gaps = evidence_gaps(Query("what's the name of the online booking system", ()), booking, None)
     assert "its name" in gaps.hard
+
+
+def test_a_percentage_question_needs_a_share_not_only_a_count() -> None:
+    from assistant.figures import gives_share, missing_topic_figure
+
+    count = "The number of children with EHC Plans in Stockton is 1667 (649 primary age children, 701 secondary)."
+    share = "Based on the census 15.6% of the school population were SEND. This includes those with an EHC Plan."
+    assert missing_topic_figure("what percentage of stockton pupils have an EHC plan", count)
+    assert not missing_topic_figure("what percentage of stockton pupils have an EHC plan", share)
+    assert not missing_topic_figure("how many stockton pupils have an EHC plan", count)  # a count answers a count
+    assert gives_share("one in five children") and gives_share("17.8% of the school population")
+    assert not gives_share("1667 children")
