@@ -58,7 +58,12 @@ def needs_context(question: str) -> bool:
     generic = _GENERIC_DEFINITE.search(question)
     if generic and len(set(content) - set(_content_words(generic.group(0)))) <= 2 and not has_name:
         return True  # "who took part in the facilitated event?": which event is the earlier question's
+    if set(content) - _FIGURE_WORDS and set(content) - _FIGURE_WORDS <= set(PLACES) and set(content) & _FIGURE_WORDS:
+        return True  # "what's the figure for stockton?": the earlier question's figure, for another place
     return len(content) <= 1 and not has_name
+
+
+_FIGURE_WORDS = frozenset("figure figures number numbers stats statistics rate rates total totals data".split())
 
 
 # "how many were re-referrals?" after a question about Stockton asks about Stockton: a short

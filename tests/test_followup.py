@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.followup import resolve
+from assistant.followup import needs_context, resolve
 
 
 def test_place_swap_follow_up() -> None:
@@ -127,3 +127,11 @@ def test_a_place_takes_the_place_of_a_place() -> None:
     # "Attainment" is capitalised too; the place asked about replaces the earlier place.
     assert resolve("and stockton's?", ["what's the average Attainment 8 score in Hartlepool?"]) == \
         "what's the average Attainment 8 score in stockton?"
+
+
+def test_the_figure_for_another_place_is_the_earlier_figure_there() -> None:
+    earlier = ["how many kids are growing up poor in hartlepool"]
+    assert resolve("what's the figure for stockton?", earlier) == "how many kids are growing up poor in stockton"
+    assert resolve("stockton figures", earlier) == "how many kids are growing up poor in stockton"
+    # More than a place beside the figure: its own question.
+    assert not needs_context("what are the figures for stockton looked after children")
