@@ -220,16 +220,37 @@ _NOT_TOPIC = _NOT_QUALIFIER | frozenset(tokenize("""hsscp partnership safeguardi
     | frozenset(tokenize(" ".join(_AREAS)))
 
 
+# "missing episodes Hartlepool quarter 3 2025-26", "e-learning completions Q3 2025-26": a search-box
+# fragment naming things counted (a plural) and a period asks for their figure for that period.
+_QUESTION_START = re.compile(r"^\s*(?:and\s+)?(?:who|what|when|where|why|how|which|is|are|was|were|do|does|did|can|could"
+                             r"|should|will|would|has|have|tell|any|anything|i|we|my|our)\b", re.I)
+_PERIOD = re.compile(YEAR.pattern + r"|\bq[1-4]\b|\bquarter\b", re.I)
+_PERIOD_WORDS = frozenset(tokenize("quarter quarters q1 q2 q3 q4 month months week weeks"))
+
+
+def is_terse_statistic(text: str) -> bool:
+    """A search-box fragment (no question word, at most eight words) with a period and a plural noun."""
+    words = WORD_RE.findall(text)
+    plural = any(w.lower().endswith("s") and len(w) > 4 and not w.lower().endswith(("ss", "us", "is"))
+                 and w.lower() not in _AREAS and not w.isupper() for w in words)
+    return len(words) <= 8 and not _QUESTION_START.match(text) and bool(_PERIOD.search(text)) and plural \
+        and not _NOT_A_COUNT.search(text)
+
+
+_NOT_A_COUNT = re.compile(r"\b(?:dates?|when|times?|days?|details|where|venues?|links?|contacts?|names?)\b", re.I)
+
+
 def topic_words(question: str, figure_asked: bool = False) -> list[str]:
     """The words of a figure question's own part (not a carried earlier question) that say what is
     counted or measured; empty when it is not a figure question (unless `figure_asked`)."""
     own = split_follow_up(question)[0]
-    if not figure_asked and not _FIGURE_Q.search(own):
+    if not figure_asked and not _FIGURE_Q.search(own) and not is_terse_statistic(own):
         return []
     out = []
+    skip = _NOT_TOPIC | (_PERIOD_WORDS if is_terse_statistic(own) else frozenset())  # "quarter 3" is when, not what
     for w in WORD_RE.findall(own):
         toks = tokenize(w)
-        if toks and not any(c.isdigit() for c in w) and toks[0] not in _NOT_TOPIC and w.lower() not in _NOT_TOPIC:
+        if toks and not any(c.isdigit() for c in w) and toks[0] not in skip and w.lower() not in skip:
             out.append(w)
     return list(dict.fromkeys(out))
 

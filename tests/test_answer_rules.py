@@ -1161,3 +1161,18 @@ def test_a_percentage_question_needs_a_share_not_only_a_count() -> None:
     assert not missing_topic_figure("how many stockton pupils have an EHC plan", count)  # a count answers a count
     assert gives_share("one in five children") and gives_share("17.8% of the school population")
     assert not gives_share("1667 children")
+
+
+def test_a_terse_statistic_with_a_period_needs_a_figure_for_what_it_names() -> None:
+    from assistant.figures import is_terse_statistic, missing_topic_figure, topic_words
+
+    assert is_terse_statistic("missing episodes Hartlepool quarter 3 2025-26")
+    assert is_terse_statistic("e-learning completions Q3 2025-26")
+    assert not is_terse_statistic("learning from reviews briefing dates 2026")  # asks for dates
+    assert not is_terse_statistic("contextual safeguarding conference 2020")  # nothing counted
+    assert not is_terse_statistic("how many missing episodes were there in 2020-21")  # a question, checked as one
+    assert topic_words("missing episodes Hartlepool quarter 3 2025-26") == ["missing", "episodes"]
+    newsletter = "In this quarter, eight training sessions have been delivered. This quarter's bulletins are linked below."
+    assert missing_topic_figure("missing episodes Hartlepool quarter 3 2025-26", newsletter)
+    snapshot = "Throughout 2020-21 there were approximately: 352 missing episodes by 151 young people."
+    assert not missing_topic_figure("missing episodes hartlepool 2020-21", snapshot)
