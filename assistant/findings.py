@@ -21,6 +21,7 @@ _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show
                          r"|\bwhat (?:have|has) .{1,40}?\b(?:found|recommended|concluded|learn(?:ed|t))\b"
                          r"|\bfindings?\b|\blessons?\b|\b(?:failings|failures|shortcomings)\b|\bwhat went wrong\b"
                          r"|\b(?:key|main) (?:messages?|learning|points|learning points)\b|\blearning points\b|\brecommendations?\b"
+                         r"|\b(?:learning )?themes? (?:were |was )?(?:identified|found|highlighted)\b"
                          r"|\bwhat (?:was|were|has been|have been) (?:learn(?:ed|t)|found|recommended)\b"
                          r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b"
                          r"|\b(?:child|baby|family|sibling) [A-Za-z]{1,4}\b.{0,30}\bwhat happened\b"  # "child t lcspr what happened"
@@ -39,7 +40,8 @@ _FINDING_CUES = re.compile(r"\b(?:found|findings?|identified|identify|highlighte
 _NOT_SUBJECT = frozenset(tokenize("""review reviews lcspr scr audit audits deep dive dives kloe case cases inquiry
     report reports briefing main key actually find found findings finding lessons lesson learned learnt learn
     recommend recommended recommendations conclude concluded show showed what were was did messages message
-    points 7 seven minute came come out failings failures shortcomings went wrong""")) | FILLER | FILLER_STEMS
+    points 7 seven minute came come out failings failures shortcomings went wrong themes theme identified highlighted""")) \
+    | FILLER | FILLER_STEMS
 
 
 # A word of finding that only names the findings, without giving them: "on the theme of Domestic

@@ -110,6 +110,12 @@ def test_a_findings_question_needs_a_passage_that_says_what_was_found() -> None:
     assert not missing_findings(audit, "An audit took place in December on Mental Health. "
                                        "Good practice highlighted at the audit included the child's voice.")
     assert not missing_findings("how many audits were there", "no findings here at all")
+    # "Learning themes identified in" a review asks what it found; another review's themes do not answer.
+    themes = "What learning themes were identified in the EMMA LCSPR?"
+    assert missing_findings(themes, "The EMMA LCSPR was concluded and a Report and Executive Summary published.\n"
+                                    "The Child T LCSPR was finalised and the report published.\n"
+                                    "Key learning themes that were identified for Child M were explored at an event.")
+    assert not missing_findings(themes, "The EMMA LCSPR identified themes of neglect and of information sharing.")
 
 
 def test_a_recommendations_question_needs_recommendations_not_just_findings() -> None:
