@@ -81,7 +81,8 @@ def missing_breakdown(question: str, evidence: str, context: str = "") -> list[s
     """The words a breakdown question counts by that no figure in the evidence is given for.
 
     Judged over pairs of neighbouring sentences with a figure in them (a year is not one), with
-    the passage's title and section. A word is covered when the pair has it, when its partner
+    the passage's title and section, that name every word of what is counted (as the topic check
+    asks of a figure). A word is covered when the pair has it, when its partner
     across an "or" is covered ("good or outstanding"), or when it is part of an everyday phrase
     whose document words the pair has ("kids in care": "looked after children").
     """
@@ -91,11 +92,14 @@ def missing_breakdown(question: str, evidence: str, context: str = "") -> list[s
     phrases = glossary().plain_phrases(question)
     about = set(tokenize(context))
     per_partner = _EACH.match(breakdown_asked(question)) is not None
+    counted, counted_phrases = _counted_words(question), _phrases(split_follow_up(question)[0])
     best: list[str] | None = None
     for pair in sentence_pairs(evidence):
         if not counts_something(pair) or (per_partner and not _PARTNER_NAMED.search(pair)):
             continue
         have = set(tokenize(pair)) | about
+        if not _names_all(counted, counted_phrases, have):
+            continue  # "how many of the home educated kids are secondary age": the split of EHC plans is another count
         spans = [(s, e) for s, e, words in phrases if _mostly_in(words, have)]
         covered = [_figure_named(question, offset, w, pair) if w.isdigit() else
                    bool(set(tokenize(w)) <= have) or expansion_covered(w, have) or any(s <= offset < e for s, e in spans)

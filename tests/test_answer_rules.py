@@ -206,10 +206,16 @@ def test_a_breakdown_question_needs_the_figure_for_what_it_counts_by() -> None:
     assert missing_breakdown(follow_up, "Of these, 410 were under 5.") == []
     neglect = "how many of the hartlepool child protection plans were under the neglect category?"
     assert missing_breakdown(neglect, "There were 120 children on child protection plans.", "About Hartlepool") == ["neglect"]  # "category" is how, not what, it counts by
-    assert missing_breakdown(neglect, "Neglect was the category for 61 of the plans.", "About Hartlepool") == []
+    assert missing_breakdown(neglect, "Neglect was the category for 61 of the child protection plans.", "About Hartlepool") == []
     # The figure must be in the sentence (or the next one) that names the breakdown, not elsewhere in the passage.
     assert missing_breakdown("how many cases were looked at in the december audit",
                              "An audit took place in December. It was well attended. There were 12 partners.") != []
+    # The breakdown must be of what is counted: the split of EHC plans is not the home educated children's.
+    home = "how many of the home educated kids in stockton are secondary age"
+    stockton = ("The number of children who are home educated is 191. It is monitored annually. Most schools are good. "
+                "The number of children with EHC Plans is 1667 (649 primary age children, 701 secondary, 317 post-16).")
+    assert missing_breakdown(home, stockton) == ["secondary", "age"]
+    assert missing_breakdown(home, "Of the 191 home educated children, 120 are of secondary age.") == []
 
 
 def test_a_breakdown_is_covered_by_either_side_of_an_or_and_by_the_documents_words() -> None:
