@@ -305,13 +305,21 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
     phrases = _phrases(own)
     earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
     counted = _counted_words(question)
+    terms = glossary().terms_in(own)
     for pair in sentence_pairs(evidence):
         have = set(tokenize(pair)) | about
         if counts_something(pair) and (not share or gives_share(pair)) and _names_topic(wanted, phrases, have) \
                 and (not earlier_words or _names_topic(earlier_words, _phrases(earlier), have)) \
-                and _names_all(counted, phrases, have):
+                and _names_all(counted, phrases, have) and all(_names_term(t, pair, have) for t in terms):
             return False
     return True
+
+
+def _names_term(term: tuple[str, str], text: str, have: set[str]) -> bool:
+    """A safeguarding term the question writes out ("children missing education") is named by its
+    acronym or by all its words: "Education, Health and Care" does not name children missing education."""
+    long_form, acronym = term
+    return set(tokenize(long_form)) <= have or re.search(rf"\b{re.escape(acronym)}s?\b", text) is not None
 
 
 # "How many incidents had children present again within 12 months" counts repeats within that span;

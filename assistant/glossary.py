@@ -18,6 +18,7 @@ ACRONYMS: dict[str, str] = {
     "CAFCASS": "children and family court advisory and support service",
     "CCE": "child criminal exploitation", "CET": "child exploitation team",
     "CIN": "child in need", "CLA": "children looked after", "LAC": "looked after children",
+    "CME": "children missing education",
     "CP": "child protection", "CPP": "child protection plan",
     "CSA": "child sexual abuse", "CSAFE": "child sexual abuse in the family environment",
     "CSE": "child sexual exploitation", "DA": "domestic abuse",
@@ -203,6 +204,13 @@ class Glossary:
                 out.append(expansion)
         seen: set[str] = set()
         return [e for e in out if not (e in seen or seen.add(e))]
+
+    def terms_in(self, text: str) -> list[tuple[str, str]]:
+        """(long form, acronym) of each safeguarding term written out in the text ("children missing
+        education"): a term names one thing, so its words are not to be found one by one apart."""
+        lower = " ".join(text.lower().split())
+        return [(long_form, acronym) for long_form, acronym in self._long_forms
+                if re.search(rf"\b{re.escape(long_form)}\b", lower)]
 
     def plain_phrases(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, document words) of each everyday phrase in the text: "kids in care" is

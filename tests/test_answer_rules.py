@@ -1188,3 +1188,16 @@ def test_a_terse_statistic_with_a_period_needs_a_figure_for_what_it_names() -> N
     assert missing_topic_figure("missing episodes Hartlepool quarter 3 2025-26", newsletter)
     snapshot = "Throughout 2020-21 there were approximately: 352 missing episodes by 151 young people."
     assert not missing_topic_figure("missing episodes hartlepool 2020-21", snapshot)
+
+
+def test_a_written_out_term_in_a_figure_question_is_named_whole() -> None:
+    from assistant.figures import missing_topic_figure
+    from assistant.glossary import Glossary
+
+    assert ("children missing education", "CME") in Glossary().terms_in("number of children missing education in Hartlepool")
+    ehc = "The number of children with Education, Health and Care (EHC) Plans in Hartlepool is 708."
+    assert missing_topic_figure("number of children missing education in Hartlepool", ehc)
+    assert not missing_topic_figure("number of children missing education in Hartlepool",
+                                    "There were 40 children missing education (CME) in Hartlepool.")
+    assert not missing_topic_figure("how many looked after children in stockton",
+                                    "579 children and young people looked after")  # all its words, in any order
