@@ -43,7 +43,8 @@ FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how ofte
 FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
 NOUN_LEAD = 0.15  # the first sentence under a heading naming what "what <noun> ..." asks for
 PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fact asked (see Composer.promote)
-SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS} | {"a name", "its name", "a date", "who chairs it", "who heads it"})
+SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS}
+                         | {"a name", "its name", "a date", "who chairs it", "who heads it"})
 _NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\b[A-Z][a-z]+\b")  # "EMMA", "LCSPRs", "Stockton"
 # "Who wrote the foreword?": when no quoted sentence names anyone, the line naming a person in the
 # best sentence's section (a signature: "Dave Pickard HSSCP Independent Chair") is quoted as well.
@@ -174,7 +175,8 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
     forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY), (_WEBSITE_Q, WEB))
              if asks.search(asked)]
-    forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]  # "where do I find them" -> the web address
+    # "where do I find them" -> the web address (counted once when "website" asked for it too)
+    forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]
 
     listed = bool(_MEMBERS_Q.match(asked))
 
@@ -349,7 +351,8 @@ class Composer:
         scores = self._score_units(query, qvec, hits, units, idf)
         by_key = {(u.hit, u.position): (u, sc) for u, sc in zip(units, scores)}
         # A short line can still be the fact: a number, or a web address standing on its own line.
-        informative = [i for i, u in enumerate(units) if len(u.text.split()) >= 4 or re.search(r"\d", u.text) or WEB.search(u.text)]
+        informative = [i for i, u in enumerate(units)
+                       if len(u.text.split()) >= 4 or re.search(r"\d", u.text) or WEB.search(u.text)]
         if not informative:
             return []
         anchor_i = max(informative, key=lambda i: scores[i])

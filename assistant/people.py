@@ -36,9 +36,10 @@ _CHAIR = re.compile(r"\bchair\w*", re.I)
 # ("chaired by a statutory partner", "the Business Manager") or whoever it is "led by". A passage
 # that only says the team exists does not answer. ("Who was the head of the partnership" is a
 # who-holds-the-role question, above.)
-_HEADS_Q = re.compile(r"\bwho(?:'s|s|\s+is|\s+was)?\s+(?:heads?(?:\s+up)?|headed(?:\s+up)?|in\s+charge\s+of|manages|managed)\s+(?P<subject>[^?()]+)", re.I)
-_AT_THE_HEAD = re.compile(r"\b(?:(?:led|headed|chaired|managed|run|overseen)\s+by|chair\w*|manager|head\s+of|director|lead\s+officer"
-                          r"|senior\s+responsible\s+officer|superintendent|inspector|sergeant)\b", re.I)
+_HEADS_Q = re.compile(r"\bwho(?:'s|s|\s+is|\s+was)?\s+(?:heads?(?:\s+up)?|headed(?:\s+up)?|in\s+charge\s+of|manages|managed)"
+                      r"\s+(?P<subject>[^?()]+)", re.I)
+_AT_THE_HEAD = re.compile(r"\b(?:(?:led|headed|chaired|managed|run|overseen)\s+by|chair\w*|manager|head\s+of|director"
+                          r"|lead\s+officer|senior\s+responsible\s+officer|superintendent|inspector|sergeant)\b", re.I)
 _NOT_CHAIRED_SUBJECT = frozenset(tokenize("group groups meeting meetings board it that this"))
 
 

@@ -22,6 +22,15 @@ def _ingest(data_dir: Path, *sources: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+@pytest.fixture
+def corpus_reader(tmp_path: Path):
+    """The shipped corpus ingested through the CLI, opened for reading."""
+    _ingest(tmp_path / "data", CORPUS)
+    reader = IndexReader.open(tmp_path / "data")
+    yield reader
+    reader.close()
+
+
 def _no_scanning(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(items):
         raise AssertionError("the documents were read again")
@@ -63,10 +72,8 @@ def test_a_new_generation_does_not_reuse_the_previous_catalogue(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("damage", ["other code", "other generation", "not json", "missing passage"])
-def test_a_saved_catalogue_that_does_not_fit_is_built_again(tmp_path: Path, damage: str) -> None:
-    data = tmp_path / "data"
-    _ingest(data, CORPUS)
-    reader = IndexReader.open(data)
+def test_a_saved_catalogue_that_does_not_fit_is_built_again(corpus_reader: IndexReader, damage: str) -> None:
+    reader = corpus_reader
     path = catalogue_file.path_for(reader)
     good = json.loads(path.read_text(encoding="utf-8"))
     bad = dict(good)
@@ -81,25 +88,19 @@ def test_a_saved_catalogue_that_does_not_fit_is_built_again(tmp_path: Path, dama
     cat = themes.catalogue(reader)
     assert "Child M LCSPR" in {r.name for r in cat.reviews}
     assert json.loads(path.read_text(encoding="utf-8"))["fingerprint"] == good["fingerprint"]  # saved anew
-    reader.close()
 
 
-def test_a_generation_the_catalogue_cannot_be_saved_in_still_answers_review_questions(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    _ingest(data, CORPUS)
-    reader = IndexReader.open(data)
+def test_a_generation_the_catalogue_cannot_be_saved_in_still_answers_review_questions(corpus_reader: IndexReader) -> None:
+    reader = corpus_reader
     path = catalogue_file.path_for(reader)
     path.unlink()
     path.mkdir()  # something in the way that no write can replace (a read-only folder, as root cannot make)
     assert "Child M LCSPR" in {r.name for r in themes.catalogue(reader).reviews}
     assert path.is_dir()
-    reader.close()
 
 
-def test_save_reports_an_unwritable_folder(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    _ingest(data, CORPUS)
-    reader = IndexReader.open(data)
+def test_save_reports_an_unwritable_folder(tmp_path: Path, corpus_reader: IndexReader) -> None:
+    reader = corpus_reader
     cat = themes.catalogue(reader)
 
     class Gone:
@@ -108,4 +109,3 @@ def test_save_reports_an_unwritable_folder(tmp_path: Path) -> None:
 
     assert catalogue_file.save(Gone(), cat) is False
     assert catalogue_file.save(reader, cat) is True
-    reader.close()
