@@ -70,12 +70,12 @@ def test_answers_are_faithful(report: SetReport) -> None:
 # measurement) 0.980 / 0.878 / 0.939 / 15 of 21 (benchmarks/RESULTS.md). Seventh session: blind9
 # 0.980 / 0.918 / 1.000 / 20 of 21; blind11 (first, mid-session: 0.980 / 0.857 / 0.878 / 19 of 21)
 # 1.000 / 0.903 / 0.959 / 18 of 21; blind10 (its first, blind measurement, after the last change:
-# 1.000 / 0.908 / 0.939 / 13 of 21, hence its own lower decline floor) 1.000 / 0.908 / 0.959 / 15
-# of 21 after three mends.
+# 1.000 / 0.908 / 0.939 / 13 of 21) 1.000 / 0.908 / 0.959 / 15 of 21 after three mends. Eighth
+# session: blind10 1.000 / 0.908 / 0.959 / 19 of 21, blind11 1.000 / 0.903 / 0.959 / 20 of 21,
+# blind12 (its first, blind measurement, after the last change) 0.980 / 0.912 / 0.959 / 19 of 21.
 # Their targets are the practitioner set's; these floors only stop a change that helps the tuned
 # set at their cost.
 HELD_OUT_FLOOR = {"evidence_at_5": 0.9, "mrr": 0.8, "answerable_found": 0.9, "unanswerable_declined": 0.7}
-DECLINED_FLOOR_OF = {"blind10": 0.6}  # measured blind at 13 of 21 (0.62)
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +91,5 @@ def test_held_out_sets_stay_at_their_measured_level(held_out: list[SetReport]) -
         assert r.retrieval.evidence_at[5] >= HELD_OUT_FLOOR["evidence_at_5"], (r.name, _why(r, "no_evidence@5"))
         assert r.retrieval.mrr >= HELD_OUT_FLOOR["mrr"], (r.name, _why(r, "no_evidence@5"))
         assert r.answerable_found >= HELD_OUT_FLOOR["answerable_found"], (r.name, _why(r, "not_found"))
-        declined_floor = DECLINED_FLOOR_OF.get(r.name, HELD_OUT_FLOOR["unanswerable_declined"])
-        assert r.unanswerable_declined >= declined_floor, (r.name, _why(r, "not_declined"))
+        assert r.unanswerable_declined >= HELD_OUT_FLOOR["unanswerable_declined"], (r.name, _why(r, "not_declined"))
         assert r.faithfulness == 1.0, (r.name, _why(r, "unfaithful"))
