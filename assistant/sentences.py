@@ -18,7 +18,8 @@ FILLER = frozenset("""often actually anything something everything really still 
     tell tells told know need needs want wants like look looks find found thing things way ways make made
     happen happened happening going go goes doing long much many recent recently new latest current
     currently please thanks hi hello whats what's who's where's here there ok okay sure kind sort lot lots
-    best good bad right wrong ever never always usually also just even anyone someone won""".split())
+    best good bad right wrong ever never always usually also just even anyone someone won wrote write writes
+    written""".split())
 FILLER_STEMS = frozenset(tokenize(" ".join(FILLER)))  # "really" -> "realli": filler as the tokenizer sees it
 YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")

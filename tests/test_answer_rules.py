@@ -1201,3 +1201,13 @@ def test_a_written_out_term_in_a_figure_question_is_named_whole() -> None:
                                     "There were 40 children missing education (CME) in Hartlepool.")
     assert not missing_topic_figure("how many looked after children in stockton",
                                     "579 children and young people looked after")  # all its words, in any order
+
+
+def test_who_wrote_asks_who_not_about_writing() -> None:
+    from assistant.sentences import FILLER_STEMS
+
+    gaps = evidence_gaps(Query("Who wrote the foreword to the annual report?", ()),
+                         "Annual Report Foreword by the Independent Chair It gives me great pleasure to introduce "
+                         "the Annual Report.", None)
+    assert gaps.uncovered_share == 0 and not gaps.hard  # "wrote" is how the question asks, not its topic
+    assert {"wrote", "write", "written"} <= FILLER_STEMS

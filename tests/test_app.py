@@ -256,6 +256,14 @@ def test_answer_markdown_neutralises_links_and_keeps_markers() -> None:
     assert md_escape("a_b*c") == "a\\_b\\*c"
 
 
+def test_a_web_address_in_an_answer_reads_cleanly_and_is_not_a_live_link() -> None:
+    md = answer_markdown("Procedures are published on: [1] <https://www.teescpp.org.uk/> [1]\n"
+                         "- See www.tees-cpp.gov.uk. [2]")
+    assert "`https://www.teescpp.org.uk/` **[1]**" in md  # not "<https://...org.uk/\\>"
+    assert md.rstrip().endswith("`www.tees-cpp.gov.uk`. **[2]**")  # the full stop is not part of it
+    assert "](" not in md
+
+
 def test_conversation_markdown_lists_citations() -> None:
     msgs = [{"role": "user", "content": "q?"},
             {"role": "assistant", "answer": {"found": True, "answer": "A [1]", "citations": [

@@ -21,19 +21,38 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+# A web address the documents give ("<https://www.teescpp.org.uk/>", "www.x.gov.uk"), with only
+# characters that cannot end a code span.
+_WEB_ADDRESS = re.compile(r"<?((?:https?://|www\.)[A-Za-z0-9._~:/?#@!$&*+,;=%-]+)>?")
+
+
+def escape_keeping_addresses(text: str) -> str:
+    """md_escape, except that a web address is shown as code: escaped, Markdown's autolinks would
+    still link it with the escapes inside ("...org.uk/\\>"); as code it reads and copies cleanly
+    and, like the rest of a document's text, is not a live link (the citation's link is)."""
+    out: list[str] = []
+    pos = 0
+    for m in _WEB_ADDRESS.finditer(text):
+        address = m.group(1).rstrip(".,;:!?")
+        out.append(md_escape(text[pos:m.start()]) + f"`{address}`" + md_escape(m.group(1)[len(address):]))
+        pos = m.end()
+    return "".join(out) + md_escape(text[pos:])
+
+
 def answer_markdown(answer: str) -> str:
-    """An answer's text as safe Markdown: list items stay a list, citation markers bold."""
+    """An answer's text as safe Markdown: list items stay a list, citation markers bold, web
+    addresses as code."""
     out: list[str] = []
     for line in answer.splitlines():
         if not line.strip():
             continue
         m = _BULLET.match(line)
         if m:
-            out.append(f"- {md_escape(line[m.end():])}")
+            out.append(f"- {escape_keeping_addresses(line[m.end():])}")
         else:
             if out:
                 out.append("")
-            out.append(md_escape(line.strip()))
+            out.append(escape_keeping_addresses(line.strip()))
             out.append("")
     return _MARKER.sub(r"**[\1]**", "\n".join(out).strip())
 
