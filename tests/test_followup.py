@@ -135,3 +135,10 @@ def test_the_figure_for_another_place_is_the_earlier_figure_there() -> None:
     assert resolve("stockton figures", earlier) == "how many kids are growing up poor in stockton"
     # More than a place beside the figure: its own question.
     assert not needs_context("what are the figures for stockton looked after children")
+
+
+def test_the_new_procedure_points_back_to_what_the_earlier_question_led_to() -> None:
+    earlier = ["what came out of the Eve serious case review?"]
+    assert resolve("where can I find the new procedure?", earlier) == \
+        "where can I find the new procedure? (what came out of the Eve serious case review)"
+    assert resolve("where can I find the neglect procedure?", earlier) == "where can I find the neglect procedure?"
