@@ -18,9 +18,9 @@ _ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|h
                        r"|the (?:[a-z]+ )?(?:one|ones)|which ones?)\b", re.I)  # "the second one", "the thematic ones"
 # "who's leading on the recommendations?" after a question about the December audit means the
 # audit's recommendations: a generic "the ..." with nothing else to pin it down points back.
-_GENERIC_DEFINITE = re.compile(r"\bthe (?:key |main |new |[a-z]+ed )?(recommendations?|findings?|actions?|learning(?: points)?|outcomes?|results?"
-                               r"|audit|deep dive|conference|event|meeting|briefings?|training|sessions?|toolkit|strategy|action plan"
-                               r"|procedures?|guidance|protocols?)\b", re.I)
+_GENERIC_DEFINITE = re.compile(r"\bthe (?:key |main |new |[a-z]+ed )?(recommendations?|findings?|actions?|learning(?: points)?"
+                               r"|outcomes?|results?|audit|deep dive|conference|event|meeting|briefings?|training|sessions?"
+                               r"|toolkit|strategy|action plan|procedures?|guidance|protocols?)\b", re.I)
 _PROPER = re.compile(r"\b([A-Z][a-z]+(?:[- ](?:on|upon|[A-Z][a-z]+))*(?:-[A-Z][a-z]+)?)\b")
 _QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does|did|can|could|should)\b", re.I)
 # "where do I find them?" asks its own question of the earlier one's subject, though all its words are filler.
