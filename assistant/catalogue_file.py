@@ -60,11 +60,13 @@ def save(reader, catalogue) -> bool:
     return True
 
 
-def load(reader):
-    """The saved catalogue of the reader's generation, or None when there is none, it was made by
-    other code or it does not fit the store (then it is built again)."""
-    from assistant.themes import Catalogue, Review
+SavedReview = tuple[str, str, "str | None", tuple[int, ...], tuple[Hit, ...]]  # name, key, type, years, passages
 
+
+def load(reader) -> tuple[list[SavedReview], tuple[ThemeMention, ...]] | None:
+    """The saved catalogue of the reader's generation, as its reviews' fields and its mentions (the
+    themes module makes the catalogue of them), or None when there is none, it was made by other
+    code or it does not fit the store (then it is built again)."""
     try:
         data = json.loads(path_for(reader).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -81,12 +83,12 @@ def load(reader):
         chunk = chunks[chunk_id]
         return Hit(chunk, reader.documents[chunk.doc_id], 1.0)
 
-    reviews = tuple(Review(r["name"], r["key"], r["type"], tuple(r["years"]), tuple(hit(c) for c in r["passages"]))
-                    for r in data["reviews"])
+    reviews = [(r["name"], r["key"], r["type"], tuple(r["years"]), tuple(hit(c) for c in r["passages"]))
+               for r in data["reviews"]]
     mentions = tuple(ThemeMention(m["review"], m["title"], m["quote"], m["kind"], chunks[m["passage"]],
                                   reader.documents[chunks[m["passage"]].doc_id], tuple(m["points"]))
                      for m in data["mentions"])
-    return Catalogue(reviews, mentions)
+    return reviews, mentions
 
 
 def _chunks(reader, chunk_ids: set[str]) -> dict[str, Chunk]:

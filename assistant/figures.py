@@ -7,6 +7,7 @@ Police pay?" not by the partnership's total income, and Stockton's figure not by
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.followup import split_follow_up
 from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, counts_something, expansion_covered,
@@ -248,10 +249,11 @@ def topic_words(question: str, figure_asked: bool = False) -> list[str]:
     """The words of a figure question's own part (not a carried earlier question) that say what is
     counted or measured; empty when it is not a figure question (unless `figure_asked`)."""
     own = split_follow_up(question)[0]
-    if not figure_asked and not _FIGURE_Q.search(own) and not is_terse_statistic(own):
+    terse = is_terse_statistic(own)
+    if not figure_asked and not _FIGURE_Q.search(own) and not terse:
         return []
     out = []
-    skip = _NOT_TOPIC | (_PERIOD_WORDS if is_terse_statistic(own) else frozenset())  # "quarter 3" is when, not what
+    skip = _NOT_TOPIC | (_PERIOD_WORDS if terse else frozenset())  # "quarter 3" is when, not what
     for w in WORD_RE.findall(own):
         toks = tokenize(w)
         if toks and not any(c.isdigit() for c in w) and toks[0] not in skip and w.lower() not in skip:
@@ -305,7 +307,7 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
     phrases = _phrases(own)
     earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
     counted = _counted_words(question)
-    terms = glossary().terms_in(own)
+    terms = _written_terms(own)
     for pair in sentence_pairs(evidence):
         have = set(tokenize(pair)) | about
         if counts_something(pair) and (not share or gives_share(pair)) and _names_topic(wanted, phrases, have) \
@@ -313,6 +315,12 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
                 and _names_all(counted, phrases, have) and all(_names_term(t, pair, have) for t in terms):
             return False
     return True
+
+
+@lru_cache(maxsize=256)
+def _written_terms(text: str) -> tuple[tuple[str, str], ...]:
+    """The glossary terms a question writes out: looked up once per question, not once per passage."""
+    return tuple(glossary().terms_in(text))
 
 
 def _names_term(term: tuple[str, str], text: str, have: set[str]) -> bool:

@@ -59,7 +59,8 @@ def needs_context(question: str) -> bool:
     generic = _GENERIC_DEFINITE.search(question)
     if generic and len(set(content) - set(_content_words(generic.group(0)))) <= 2 and not has_name:
         return True  # "who took part in the facilitated event?": which event is the earlier question's
-    if set(content) - _FIGURE_WORDS and set(content) - _FIGURE_WORDS <= set(PLACES) and set(content) & _FIGURE_WORDS:
+    beside_figure = set(content) - _FIGURE_WORDS
+    if beside_figure and beside_figure <= set(PLACES) and len(beside_figure) < len(set(content)):
         return True  # "what's the figure for stockton?": the earlier question's figure, for another place
     return len(content) <= 1 and not has_name
 

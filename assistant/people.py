@@ -60,6 +60,11 @@ def names_a_person(text: str) -> bool:
     return False
 
 
+def _subject(text: str) -> set[str]:
+    """What a group is, without filler or the generic "group", "meeting", "it"."""
+    return set(tokenize(text)) - FILLER_STEMS - _NOT_CHAIRED_SUBJECT
+
+
 def asks_who_holds(question: str) -> bool:
     """"Who is the business manager?", "name of the independent chair": a person is asked for."""
     return _WHO_HOLDS_Q.search(question) is not None
@@ -72,13 +77,13 @@ def missing_person(question: str, evidence: str) -> str:
     pair naming what is headed names a person, a role or who leads it; "" otherwise."""
     chairs = _CHAIRS_Q.search(question)
     if chairs:
-        subject = set(tokenize(chairs.group("subject"))) - FILLER_STEMS - _NOT_CHAIRED_SUBJECT
+        subject = _subject(chairs.group("subject"))
         if subject and not any(_CHAIR.search(pair) and subject <= set(tokenize(pair)) for pair in sentence_pairs(evidence)):
             return "who chairs it"
         return ""
     heads = _HEADS_Q.search(question)
     if heads:
-        subject = set(tokenize(heads.group("subject"))) - FILLER_STEMS - _NOT_CHAIRED_SUBJECT
+        subject = _subject(heads.group("subject"))
         for pair in sentence_pairs(evidence):
             have = set(tokenize(pair))
             if len(subject & have) * 2 >= len(subject) and (names_a_person(pair) or _AT_THE_HEAD.search(pair)):

@@ -96,7 +96,8 @@ def catalogue(reader) -> Catalogue:
 
     saved = catalogue_file.load(reader)
     if saved is not None:
-        return saved
+        reviews, mentions = saved
+        return Catalogue(tuple(Review(*fields) for fields in reviews), mentions)
     items = [(d, reader.store.chunks_of(d.doc_id)) for d in reader.documents.values()]
     built = build_catalogue(*scan_documents(items))
     catalogue_file.save(reader, built)
