@@ -64,6 +64,9 @@ _FREQUENCY = re.compile(r"\b(?:bi-?monthly|monthly|weekly|fortnightly|quarterly|
 _WEBSITE_Q = re.compile(r"\b(?:website|web site|web ?link|link)\b", re.I)
 # "Who are the statutory partners?", "which organisations are ...": the members, one list item each.
 _MEMBERS_Q = re.compile(r"^\s*(?:and\s+)?(?:who|which(?:\s+[a-z]+)?)\s+(?:are|were)\b", re.I)
+# "Is that face to face or online?", "courses in a room or on teams?": the answer names both
+# alternatives ("a hybrid model of both face to face and virtual delivery"); a few words each side.
+_EITHER_OR = re.compile(r"(?P<left>(?:[\w'-]+\s+){0,2}[\w'-]+)\s+or\s+(?P<right>[\w'-]+(?:\s+[\w'-]+){0,2})", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -189,6 +192,15 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     return bonus
 
 
+def alternatives(asked: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The two things an either-or question sets side by side, as stems ("face", "online"), or None."""
+    m = _EITHER_OR.search(asked)
+    if not m:
+        return None
+    left, right = (frozenset(tokenize(m.group(side))) - FILLER_STEMS for side in ("left", "right"))
+    return (left, right) if left and right and not left & right else None
+
+
 class Composer:
     """Builds answers; keeps a cache of sentence embeddings across questions."""
 
@@ -304,6 +316,7 @@ class Composer:
         noun_heading = [bool(noun) and noun in heading for heading in own_heading]
         scores = []
         phrases = everyday_phrases(asked)
+        either_or = alternatives(asked)
         for u, v in zip(units, vecs):
             raw = set(tokenize(u.text))
             toks = as_meant(raw, u.text, phrases)
@@ -315,6 +328,8 @@ class Composer:
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
             score += form_bonus(u.text)
+            if either_or and all(side & toks for side in either_or):
+                score += FORM_BONUS
             if noun_heading[u.hit] and u.position == 0 and noun not in raw:
                 score += NOUN_LEAD
             if used_otherwise(raw, u.text, phrases):

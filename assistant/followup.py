@@ -59,12 +59,15 @@ def needs_context(question: str) -> bool:
     generic = _GENERIC_DEFINITE.search(question)
     if generic and len(set(content) - set(_content_words(generic.group(0)))) <= 2 and not has_name:
         return True  # "who took part in the facilitated event?": which event is the earlier question's
+    if _BARE_CHOICE.match(question) and not _QUESTION_WORD.match(question.strip()) and len(set(content)) <= 3 and not has_name:
+        return True  # "face to face or online?": a choice about the earlier question's subject
     beside_figure = set(content) - _FIGURE_WORDS
     if beside_figure and beside_figure <= set(PLACES) and len(beside_figure) < len(set(content)):
         return True  # "what's the figure for stockton?": the earlier question's figure, for another place
     return len(content) <= 1 and not has_name
 
 
+_BARE_CHOICE = re.compile(r"^\s*[\w' -]+\s+or\s+[\w' -]+\?\s*$", re.I)  # asked, not typed as search words
 _FIGURE_WORDS = frozenset("figure figures number numbers stats statistics rate rates total totals data".split())
 
 

@@ -98,6 +98,8 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(away ?days?|team days?)\b", "development day"),
     (r"\b(in a room|in person|in-person|classroom)\b", "face to face"),
     (r"\b(on teams|on zoom|video calls?|remotely)\b", "virtual online"),
+    # "face to face or online?": the documents say "virtual delivery" (not an online course or form)
+    (r"\bonline\b(?! (?:courses?|training|booking|safety|forms?|learning|system|portal)\b)", "virtual"),
     (r"\b(old (safeguarding )?boards?|former boards?|lscbs?)\b", "local safeguarding children board lscb hscb"),
     (r"\b(signs? off|sign-off|green ?lights?)\b", "approve"),
     (r"\b(allegations? against (staff|a teacher|professionals?)|staff abuse)\b", "allegations against staff lado"),

@@ -1211,3 +1211,29 @@ def test_who_wrote_asks_who_not_about_writing() -> None:
                          "the Annual Report.", None)
     assert gaps.uncovered_share == 0 and not gaps.hard  # "wrote" is how the question asks, not its topic
     assert {"wrote", "write", "written"} <= FILLER_STEMS
+
+
+def test_an_either_or_question_leads_to_the_sentence_naming_both() -> None:
+    from assistant.answer import FORM_BONUS, Composer, Unit, alternatives
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    assert alternatives("is that face to face or online?") == (frozenset({"face"}), frozenset({"onlin"}))
+    assert alternatives("are the courses in a room or on teams these days") == (frozenset({"room"}), frozenset({"team"}))
+    assert alternatives("who or what is the LADO") is None  # nothing set side by side
+    doc = DocumentRecord("d1", "Newsletter", "newsletter", "n.md", None, None, None, None, "h", None, None, 2, "", "")
+    embedder = CountingEmbedder()
+    texts = ("Eight training courses were delivered this quarter and are booked online.",
+             "HSSCP continues to provide a hybrid model of both face to face and virtual delivery.")
+    hit = Hit(Chunk("c1", "d1", "\n".join(texts)), doc, 1.0)
+    units = [Unit(0, i, t) for i, t in enumerate(texts)]
+    qvec = embedder.embed(["training"])[0]  # one vector for both wordings: only the "or" differs
+    # "online" is the documents' "virtual" (the glossary), "in a room" their "face to face".
+    for choice in ("is the training face to face or online?", "are the courses in a room or on teams?"):
+        both = choice.replace(" or ", " and ")
+        chosen, plain = (Composer(embedder)._score_units(Query(q, ()), qvec, [hit], units, lambda t: 1.0)
+                         for q in (choice, both))
+        assert chosen[0] == pytest.approx(plain[0]), choice  # names one side only: no change
+        assert chosen[1] == pytest.approx(plain[1] + FORM_BONUS), choice

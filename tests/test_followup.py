@@ -142,3 +142,12 @@ def test_the_new_procedure_points_back_to_what_the_earlier_question_led_to() -> 
     assert resolve("where can I find the new procedure?", earlier) == \
         "where can I find the new procedure? (what came out of the Eve serious case review)"
     assert resolve("where can I find the neglect procedure?", earlier) == "where can I find the neglect procedure?"
+
+
+def test_a_bare_choice_is_about_the_earlier_question() -> None:
+    earlier = ["how many training sessions did HSSCP deliver in Q3 2025-26?"]
+    assert needs_context("face to face or online?")
+    assert resolve("face to face or online?", earlier) == "face to face or online? (" + earlier[0][:-1] + ")"
+    # Typed as search words, or with a subject of its own, it is its own question.
+    assert not needs_context("lado or mash")
+    assert not needs_context("is the hoth conference face to face or online?")
