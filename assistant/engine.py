@@ -15,6 +15,7 @@ from assistant.answer import PROMOTE_DEPTH, AnswerSettings, Composer
 from assistant.followup import resolve, split_follow_up
 from assistant.models import Answer
 from assistant.retrieval import Retriever
+from assistant.sentences import FILLER_STEMS
 from assistant.spelling import Speller, tidy
 from index.embedder import Embedder
 from index.reader import IndexReader
@@ -33,6 +34,17 @@ _THEMES_ASKED = re.compile(
 
 
 _REVIEW_WORDS = re.compile(r"\b(learn\w*|lessons?|reviews?|lcsprs?|scrs?|briefings?|child [a-z]{1,4})\b", re.I)
+# "What did it find about what the mum told professionals?" asks for one finding, not the list.
+_ABOUT = re.compile(r"\b(?:about|regarding|on the subject of)\s+(?P<topic>[^?()]+)", re.I)
+
+
+def _narrowed(question: str) -> bool:
+    """True when the question asks what was found about a topic beyond the review itself."""
+    m = _ABOUT.search(question)
+    if not m:
+        return False
+    topic = re.sub(r"\b(?:case|report|incident)s?\b", " ", _REVIEW_WORDS.sub(" ", m.group("topic")), flags=re.I)
+    return bool(set(tokenize(topic)) - FILLER_STEMS)
 
 
 class QuestionError(ValueError):
@@ -150,7 +162,8 @@ class Assistant:
         """'What were the learning themes from the Child M review?' is answered with the theme list."""
         from assistant.themes import answer_themes_question, format_themes_answer
 
-        if not (_THEMES_ASKED.search(resolved) and _REVIEW_WORDS.search(resolved)):
+        if not (_THEMES_ASKED.search(resolved) and _REVIEW_WORDS.search(resolved)) \
+                or _narrowed(split_follow_up(resolved)[0]):
             return None
         themes = answer_themes_question(resolved, loaded.reader, self.embedder, cat=loaded.catalogue())
         if not themes:

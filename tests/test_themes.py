@@ -282,3 +282,8 @@ def test_asking_what_a_review_found_gets_its_learning_or_a_search(corpus_dir: Pa
     emma = assistant.ask("what did the EMMA review find")
     assert "Children Returning Home procedure" not in emma.answer
     assistant.ask("what were the lessons from the amber and joshua review")  # a review with no themes: no crash
+    # A finding about a topic of its own is searched for, not answered with the theme list.
+    mother = assistant.ask("what did it find about what the mum told professionals?", history=["tell me about the child m review"])
+    assert "Engaging fathers" not in mother.answer and "Evidence based decision making" not in mother.answer
+    again = assistant.ask("what did we learn about the child m review")
+    assert "Engaging fathers" in again.answer  # "about" the review itself: still its themes
