@@ -306,7 +306,8 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
     share = bool(_SHARE_Q.search(own))
     phrases = _phrases(own)
     earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
-    counted = _counted_words(question)
+    # "prevent referrals stockton 2020-21": a search-box statistic names only what is counted, all of it.
+    counted = _counted_words(question) or (wanted if is_terse_statistic(own) else [])
     terms = _written_terms(own)
     for pair in sentence_pairs(evidence):
         have = set(tokenize(pair)) | about

@@ -1188,6 +1188,10 @@ def test_a_terse_statistic_with_a_period_needs_a_figure_for_what_it_names() -> N
     assert missing_topic_figure("missing episodes Hartlepool quarter 3 2025-26", newsletter)
     snapshot = "Throughout 2020-21 there were approximately: 352 missing episodes by 151 young people."
     assert not missing_topic_figure("missing episodes hartlepool 2020-21", snapshot)
+    # It names only what is counted, so all of it: referrals about allegations are not Prevent referrals.
+    referrals = "Throughout 2020-21 there were: 104 referrals in relation to allegations against staff. 23.2% were re-referrals."
+    assert missing_topic_figure("prevent referrals stockton 2020-21", referrals)
+    assert not missing_topic_figure("lado referrals stockton 2020-21", referrals.replace("allegations against staff", "LADO"))
 
 
 def test_a_written_out_term_in_a_figure_question_is_named_whole() -> None:
