@@ -306,12 +306,14 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
     share = bool(_SHARE_Q.search(own))
     phrases = _phrases(own)
     earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
-    # "prevent referrals stockton 2020-21": a search-box statistic names only what is counted, all of it.
-    counted = _counted_words(question) or (wanted if is_terse_statistic(own) else [])
+    counted = _counted_words(question)
+    # "prevent referrals stockton 2020-21": a search-box statistic names only what is counted, so
+    # more than half of it ("carry forward" answers "reserves carried forward").
+    most = 0.5 if is_terse_statistic(own) else 0.0
     terms = _written_terms(own)
     for pair in sentence_pairs(evidence):
         have = set(tokenize(pair)) | about
-        if counts_something(pair) and (not share or gives_share(pair)) and _names_topic(wanted, phrases, have) \
+        if counts_something(pair) and (not share or gives_share(pair)) and _names_topic(wanted, phrases, have, most) \
                 and (not earlier_words or _names_topic(earlier_words, _phrases(earlier), have)) \
                 and _names_all(counted, phrases, have) and all(_names_term(t, pair, have) for t in terms):
             return False
