@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -545,6 +545,12 @@ class Composer:
         # found check above reads the retrieval order, so what is declined does not change.
         hits = sorted(hits, key=lambda h: bool(gaps(h).hard))
         chosen = self.select(query, qvec, hits, idf, vocab, gaps)
+        # The quoted passages are the first citations, so the answer's markers start at [1] and
+        # the passages it does not quote follow as further reading.
+        quoted = sorted({u.hit for u in chosen})
+        order = quoted + [i for i in range(len(hits)) if i not in quoted]
+        hits = [hits[i] for i in order]
+        chosen = [replace(u, hit=order.index(u.hit)) for u in chosen]
         lines: list[str] = []
         for u in chosen:
             text = u.text.strip()

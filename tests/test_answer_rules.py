@@ -979,6 +979,27 @@ def test_passages_missing_what_the_question_names_are_cited_after_those_that_hav
     assert "four rapid reviews" in answer.answer and answer.answer.rstrip().endswith("[1]")
 
 
+def test_the_quoted_passages_are_the_first_citations() -> None:
+    from assistant.answer import AnswerSettings, Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    embedder = CountingEmbedder()
+    question = "how often does the engine room meet"
+    hits = [Hit(Chunk("c1", "d1", "The partnership publishes an annual report."), doc, 1.0, 0.9),
+            Hit(Chunk("c2", "d1", "The Engine Room meets every 6 weeks."), doc, 0.9, 0.8),
+            Hit(Chunk("c3", "d1", "Schools are represented in the wider partnership."), doc, 0.8, 0.7)]
+    settings = AnswerSettings(found_dense=-1.0, found_dense_low=-1.0, found_dense_high=-1.0, sentence_discount=0.0,
+                              keep_within=0.0)
+    answer = Composer(embedder, settings).compose(question, Query(question, ()), embedder.embed([question])[0], hits)
+    assert answer.answer == "The Engine Room meets every 6 weeks. [1]"  # marker [1], not [2]
+    assert [h.chunk.chunk_id for h in answer.hits] == ["c2", "c1", "c3"]  # the rest keep their order
+    assert answer.highlights[0] == ("The Engine Room meets every 6 weeks.",) and answer.highlights[1:] == ((), ())
+
+
 def test_a_further_passage_giving_the_name_asked_for_is_read_first() -> None:
     from assistant.answer import Composer
     from assistant.models import Hit
