@@ -67,6 +67,8 @@ _MEMBERS_Q = re.compile(r"^\s*(?:and\s+)?(?:who|which(?:\s+[a-z]+)?)\s+(?:are|we
 # "Is that face to face or online?", "courses in a room or on teams?": the answer names both
 # alternatives ("a hybrid model of both face to face and virtual delivery"); a few words each side.
 _EITHER_OR = re.compile(r"(?P<left>(?:[\w'-]+\s+){0,2}[\w'-]+)\s+or\s+(?P<right>[\w'-]+(?:\s+[\w'-]+){0,2})", re.I)
+_SAID_WHERE = re.compile(r"\b(?:found|available|published|accessed|downloaded)\s+(?:on|via|at|from|in)\s+(?:the\s+|our\s+)?"
+                         r"[\w' -]{0,40}?\b(?:website|web ?site|web ?page|portal|platform)\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -399,6 +401,9 @@ class Composer:
             if scores[i] >= best - self.settings.keep_within and not any(_similar(units[i].text, c.text) for c in chosen):
                 chosen.append(units[i])
         chosen = chosen[: self.settings.max_sentences]
+        said_where = self._said_where(query, used, gapped, chosen)
+        if said_where:
+            chosen.append(said_where)  # beside the address, not instead of it
         if _WHO_Q.match(split_follow_up(query.text)[0]) and not any(names_a_person(u.text) for u in chosen):
             section = used[anchor.hit].chunk.heading_path  # the same section: its signature, not another's
             naming = [i for i in range(len(units)) if names_a_person(units[i].text)
@@ -408,6 +413,26 @@ class Composer:
         chosen = self._with_list_items(chosen, units)
         chosen = self._with_intros(chosen, units)
         return sorted(chosen, key=lambda u: (u.hit, u.position))
+
+    @staticmethod
+    def _said_where(query: Query, used: list[Hit], gapped: list[bool], chosen: list[Unit]) -> Unit | None:
+        """"Where can I find them? (what new guidance came out of the Eve SCR)": the sentence saying
+        where the named thing is ("... arising from the Eve SCR and can be found on the Tees
+        Procedures website"), from a passage that names it but gives no address, beside the address.
+        """
+        if "a web address" not in asked_kinds(query.text):
+            return None
+        names = [n.lower() for n in _NAMED.findall(query.text[1:])]
+        if not names:
+            return None
+        taken = {(u.hit, u.position) for u in chosen}
+        for i, h in enumerate(used):
+            if not gapped[i] or not all(n in h.chunk.text.lower() for n in names):
+                continue
+            for p, (text, intro) in enumerate(passage_units_with_intros(h.chunk.text)):
+                if _SAID_WHERE.search(text) and (i, p) not in taken:
+                    return Unit(i, p, text, intro)
+        return None
 
     @staticmethod
     def _with_intros(chosen: list[Unit], units: list[Unit]) -> list[Unit]:

@@ -1262,3 +1262,17 @@ def test_an_either_or_question_leads_to_the_sentence_naming_both() -> None:
                          for q in (choice, both))
         assert chosen[0] == pytest.approx(plain[0]), choice  # names one side only: no change
         assert chosen[1] == pytest.approx(plain[1] + FORM_BONUS), choice
+
+
+def test_where_to_find_a_named_thing_quotes_where_it_is_said_to_be_beside_the_address() -> None:
+    address = ("The procedures group update the safeguarding procedures which are published on:\n\n"
+               "<https://www.teescpp.org.uk/>")
+    eve = ("A seven-minute briefing was published for the Eve SCR. A concealed pregnancy procedure was developed "
+           "from the Eve SCR and can be found on the Tees Procedures website.")
+    question = "where can I find them? (what new guidance came out of the Eve SCR)"
+    chosen = _select(question, (address, ("Newsletter", "Procedures")), (eve, ("Report", "Reviews")))
+    assert "<https://www.teescpp.org.uk/>" in chosen
+    assert any(text.endswith("can be found on the Tees Procedures website.") for text in chosen)
+    # Where the passage does not name what is asked about, it is not quoted for it.
+    chosen = _select(question.replace("Eve", "Child T"), (address, ("Newsletter", "Procedures")), (eve, ("Report", "Reviews")))
+    assert not any("Tees Procedures website" in text for text in chosen)
