@@ -149,6 +149,10 @@ def _noun_phrases(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+_ATTRIBUTES = frozenset("""date dates day days time times name names number numbers cost costs price venue address
+    website link figure figures total totals deadline""".split())
+
+
 def _swap_phrase(rest: str, previous: str) -> str | None:
     """"and the engine room?" after "how often does the exec meet?" asks how often the engine
     room meets; "the annual one" keeps the earlier phrase's noun ("the annual conference")."""
@@ -156,7 +160,10 @@ def _swap_phrase(rest: str, previous: str) -> str | None:
     spans = _noun_phrases(previous)
     if not m or not spans:
         return None
-    start, end = spans[0]
+    # "and the learning from reviews briefings?" after "what's the date of the HOTH conference?"
+    # takes the conference's place, not the date's: the date is what is asked of it.
+    things = [(a, b) for a, b in spans if previous[a:b].split()[-1].lower() not in _ATTRIBUTES]
+    start, end = (things or spans)[0]
     new = m.group(2).split()
     if new[-1].lower() in ("one", "ones"):
         head = previous[start:end].split()[-1]

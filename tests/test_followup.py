@@ -151,3 +151,11 @@ def test_a_bare_choice_is_about_the_earlier_question() -> None:
     # Typed as search words, or with a subject of its own, it is its own question.
     assert not needs_context("lado or mash")
     assert not needs_context("is the hoth conference face to face or online?")
+
+
+def test_a_new_thing_takes_the_place_of_the_thing_not_of_what_is_asked_of_it() -> None:
+    earlier = ["what's the date of the Teeswide HOTH conference?"]
+    assert resolve("and the learning from reviews briefings?", earlier) == \
+        "what's the date of the learning from reviews briefings?"
+    # With only an attribute phrase to replace, it is replaced as before.
+    assert resolve("and the venue?", ["what's the date?"]) == "what's the venue?"
