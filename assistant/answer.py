@@ -27,7 +27,7 @@ from assistant.models import Answer, Hit
 from assistant.people import missing_person, names_a_person
 from assistant.retrieval import Query
 from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant, counts_something,
-                                 everyday_phrases, passage_units_with_intros, used_otherwise, years_in)
+                                 everyday_phrases, passage_units_with_intros, used_otherwise, years_in, YEAR)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, places_in
 from index.embedder import Embedder
 from index.text import tokenize
@@ -69,6 +69,10 @@ _MEMBERS_Q = re.compile(r"^\s*(?:and\s+)?(?:who|which(?:\s+[a-z]+)?)\s+(?:are|we
 _EITHER_OR = re.compile(r"(?P<left>(?:[\w'-]+\s+){0,2}[\w'-]+)\s+or\s+(?P<right>[\w'-]+(?:\s+[\w'-]+){0,2})", re.I)
 _SAID_WHERE = re.compile(r"\b(?:found|available|published|accessed|downloaded)\s+(?:on|via|at|from|in)\s+(?:the\s+|our\s+)?"
                          r"[\w' -]{0,40}?\b(?:website|web ?site|web ?page|portal|platform)\b", re.I)
+# "When are the learning from reviews sessions on this year?", "... these days": the newest document
+# among the passages speaks for now; the 2020-21 report's sessions are history.
+_NOW = re.compile(r"\b(?:this year|these days|nowadays|now|currently|at the moment|right now|at present|lately|recently)\b", re.I)
+NOW_BONUS = 0.15
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -316,6 +320,8 @@ class Composer:
         # without naming the noun itself (a sentence that names it has the word's weight already).
         noun = asked_noun(asked)
         noun_heading = [bool(noun) and noun in heading for heading in own_heading]
+        dates = [h.document.date or "" for h in hits]
+        newest = max(dates) if _NOW.search(asked) and not YEAR.search(asked) and len(set(dates)) > 1 else None
         scores = []
         phrases = everyday_phrases(asked)
         either_or = alternatives(asked)
@@ -330,6 +336,8 @@ class Composer:
                    + 0.5 * sum(weight[t] for t in expanded & toks)) / denom
             score = float(np.dot(qvec, v)) + 0.35 * lex - 0.06 * u.hit - 0.15 * place_clash[u.hit]
             score += form_bonus(u.text)
+            if newest and dates[u.hit] == newest:
+                score += NOW_BONUS
             if either_or and all(side & toks for side in either_or):
                 score += FORM_BONUS
             if noun_heading[u.hit] and u.position == 0 and noun not in raw:

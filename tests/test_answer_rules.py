@@ -1276,3 +1276,32 @@ def test_where_to_find_a_named_thing_quotes_where_it_is_said_to_be_beside_the_ad
     # Where the passage does not name what is asked about, it is not quoted for it.
     chosen = _select(question.replace("Eve", "Child T"), (address, ("Newsletter", "Procedures")), (eve, ("Report", "Reviews")))
     assert not any("Tees Procedures website" in text for text in chosen)
+
+
+def test_a_question_about_now_leads_to_the_newest_documents_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.answer
+    from assistant.answer import NOW_BONUS, Composer, Unit
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    old = DocumentRecord("d1", "Annual report 2020-21", "annual_report", "a.md", None, "2021-09-30", None, None, "h", None,
+                         None, 1, "", "")
+    new = DocumentRecord("d2", "Newsletter Q3 2025-26", "newsletter", "n.md", None, "2026-01-15", None, None, "h", None,
+                         None, 1, "", "")
+    hits = [Hit(Chunk("c1", "d1", "The briefings took place in March 2021."), old, 1.0),
+            Hit(Chunk("c2", "d2", "The briefings will take place in March 2026."), new, 0.9)]
+    units = [Unit(0, 0, hits[0].chunk.text), Unit(1, 0, hits[1].chunk.text)]
+    embedder = CountingEmbedder()
+    qvec = embedder.embed(["briefings"])[0]
+
+    def scores(question: str) -> list[float]:
+        return Composer(embedder)._score_units(Query(question, ()), qvec, hits, units, lambda t: 1.0)
+
+    asked = ("when are the briefings this year", "when are the briefings in 2020-21 this year", "when are the briefings")
+    nudged = [scores(q) for q in asked]
+    monkeypatch.setattr(assistant.answer, "NOW_BONUS", 0.0)
+    plain = [scores(q) for q in asked]
+    assert nudged[0][0] == pytest.approx(plain[0][0]) and nudged[0][1] == pytest.approx(plain[0][1] + NOW_BONUS)
+    assert nudged[1:] == plain[1:]  # a year named, or no "now": no nudge
