@@ -73,6 +73,7 @@ _SAID_WHERE = re.compile(r"\b(?:found|available|published|accessed|downloaded)\s
 # among the passages speaks for now; the 2020-21 report's sessions are history.
 _NOW = re.compile(r"\b(?:this year|these days|nowadays|now|currently|at the moment|right now|at present|lately|recently)\b", re.I)
 NOW_BONUS = 0.15
+_LIST_LEAD_IN = re.compile(r"(?<=[.!?])\s+[^.!?:]{1,40}:\s*$")  # "... assurance reports. The Executive:"
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -383,6 +384,8 @@ class Composer:
         anchor_i = max(informative, key=lambda i: scores[i])
         anchor, best = units[anchor_i], scores[anchor_i]
         chosen = [anchor]
+        asked = split_follow_up(query.text)[0]
+        one_fact = bool(_HOW_OFTEN.search(asked) or _HOW_LONG.search(asked))
         prev = by_key.get((anchor.hit, anchor.position - 1))
         sibling_items = prev is not None and bool(_LIST_ITEM.match(prev[0].text)) and bool(_LIST_ITEM.match(anchor.text))
         if prev and prev[1] >= best - (0.3 if sibling_items else 0.15) and not prev[0].text.rstrip().endswith(":"):
@@ -418,7 +421,10 @@ class Composer:
                       and used[units[i].hit].chunk.heading_path == section]
             if naming:
                 chosen.append(units[max(naming, key=lambda i: scores[i])])
-        chosen = self._with_list_items(chosen, units)
+        if one_fact:  # "how often do they meet?": "bi-monthly", not the list of what they do ("The Executive:")
+            chosen = [replace(u, text=_LIST_LEAD_IN.sub("", u.text)) for u in chosen]
+        else:
+            chosen = self._with_list_items(chosen, units)
         chosen = self._with_intros(chosen, units)
         return sorted(chosen, key=lambda u: (u.hit, u.position))
 
@@ -557,11 +563,38 @@ class Composer:
             return hits
         wanted = set.intersection(*(set(gaps(h).hard) for h in used)) & SOUGHT_KINDS
         if not wanted:
-            return hits
+            return self._promote_form(query, hits, further, gaps)
         names = _NAMED.findall(split_follow_up(query.text)[0][1:])  # not the first word: "Who", "What"
         for h in [*hits[len(used):], *further]:
             evidence = _evidence_text(h).lower()
             if not gaps(h).hard and all(n.lower() in evidence for n in names):  # the kind, and what is named
+                rest = [o for o in hits if o is not h]
+                return [h, *rest[: max(len(hits), len(used) + 1) - 1]]
+        return hits
+
+    def _promote_form(self, query: Query, hits: list[Hit], further: list[Hit], gaps: _PassageGaps) -> list[Hit]:
+        """"How often does the exec meet?": when a further passage has a frequency in a sentence
+        more about the subject than any frequency the passages the answer reads give (the Engine
+        Room's "every 6 weeks" is another group's), it is read first ("The Executive meet formally
+        bi-monthly"). About: the question's words in the sentence, its expansions ("executive"
+        for "exec") counting as one more; at least half of them."""
+        if not _HOW_OFTEN.search(query.text):
+            return hits
+        own = set(tokenize(query.text)) - FILLER_STEMS - set(tokenize("how often"))
+        expanded = set(tokenize(" ".join(query.expansions))) - own
+        if not own:
+            return hits
+
+        def about(h: Hit) -> int:
+            named = [len(own & toks) + bool(expanded & toks) for sentence in passage_units(h.chunk.text)
+                     if _FREQUENCY.search(sentence) for toks in [set(tokenize(sentence))]]
+            return max(named, default=0)
+
+        used = hits[: self.settings.passages_used]
+        bar = max(about(h) for h in used)
+        for h in [*hits[len(used):], *further]:
+            named = about(h)
+            if named > bar and 2 * named >= len(own) and not gaps(h).hard:
                 rest = [o for o in hits if o is not h]
                 return [h, *rest[: max(len(hits), len(used) + 1) - 1]]
         return hits

@@ -1305,3 +1305,27 @@ def test_a_question_about_now_leads_to_the_newest_documents_sentence(monkeypatch
     plain = [scores(q) for q in asked]
     assert nudged[0][0] == pytest.approx(plain[0][0]) and nudged[0][1] == pytest.approx(plain[0][1] + NOW_BONUS)
     assert nudged[1:] == plain[1:]  # a year named, or no "now": no nudge
+
+
+def test_how_often_reads_first_a_further_passage_giving_the_subjects_frequency() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    used = [Hit(Chunk(f"u{i}", "d1", text), doc, 1.0) for i, text in enumerate((
+        "Membership of the Executive is made up of the four partners.",
+        "The Engine Room meets every 6 weeks. This group is accountable to the Executive.",
+        "The Executive approves the appointment of reviewers."))]
+    meets = Hit(Chunk("m", "d1", "The Executive meet formally bi-monthly to review the arrangements. The Executive:\n"
+                                 "- Promote multi agency working"), doc, 0.5)
+    composer = Composer(CountingEmbedder())
+    promoted = composer.promote(Query("how often does the executive meet", ()), used, [meets])
+    assert [h.chunk.chunk_id for h in promoted] == ["m", "u0", "u1", "u2"]
+    # The Engine Room's frequency is another group's; asked about the Engine Room, nothing moves.
+    assert composer.promote(Query("how often does the engine room meet", ()), used, [meets]) == used
+    # The answer is the frequency, without the list the sentence goes on to introduce.
+    chosen = _select("how often does the executive meet", (meets.chunk.text, ("Report", "Roles")))
+    assert chosen == ["The Executive meet formally bi-monthly to review the arrangements."]
