@@ -41,6 +41,7 @@ INTRO_WEIGHT = 1.0  # the line introducing a list item or table row counts as if
 MAX_WHOLE_LIST = 8  # a list up to this long is quoted whole when its introduction is quoted
 FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how often", a span for "how long"
 FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
+WEBSITE_WITHIN = 0.2  # an address this close to the best sentence is quoted for a website question
 NOUN_LEAD = 0.15  # the first sentence under a heading naming what "what <noun> ..." asks for
 PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fact asked (see Composer.promote)
 SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS}
@@ -415,6 +416,12 @@ class Composer:
         said_where = self._said_where(query, used, gapped, chosen)
         if said_where:
             chosen.append(said_where)  # beside the address, not instead of it
+        if _WEBSITE_Q.search(asked) and not any(WEB.search(u.text) for u in chosen):
+            # "tees procedures website": "... can be found on the Tees Procedures website" says
+            # where, the address itself is the answer when one of the passages read gives it.
+            linked = [i for i in informative if WEB.search(units[i].text) and scores[i] >= best - WEBSITE_WITHIN]
+            if linked:
+                chosen.append(units[max(linked, key=lambda i: scores[i])])
         if _WHO_Q.match(split_follow_up(query.text)[0]) and not any(names_a_person(u.text) for u in chosen):
             section = used[anchor.hit].chunk.heading_path  # the same section: its signature, not another's
             naming = [i for i in range(len(units)) if names_a_person(units[i].text)

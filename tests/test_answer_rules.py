@@ -1329,3 +1329,19 @@ def test_how_often_reads_first_a_further_passage_giving_the_subjects_frequency()
     # The answer is the frequency, without the list the sentence goes on to introduce.
     chosen = _select("how often does the executive meet", (meets.chunk.text, ("Report", "Roles")))
     assert chosen == ["The Executive meet formally bi-monthly to review the arrangements."]
+
+
+def test_a_website_question_quotes_the_address_beside_a_sentence_naming_the_website(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.answer
+
+    pointer = ("A concealed pregnancy procedure was developed from the Eve SCR and can be found on the "
+               "Tees Procedures website.")
+    address = ("The Tees procedures group update the safeguarding procedures which are published on:\n\n"
+               "<https://www.teescpp.org.uk/>")
+    passages = ((pointer, ("Report", "Reviews")), (address, ("Newsletter", "Procedures")))
+    # The fake embedder's closeness is arbitrary: with no address close enough, only the pointer ...
+    monkeypatch.setattr(assistant.answer, "WEBSITE_WITHIN", -10.0)
+    assert _select("tees procedures website", *passages) == [pointer]
+    # ... and with any address read close enough, the address beside it.
+    monkeypatch.setattr(assistant.answer, "WEBSITE_WITHIN", 10.0)
+    assert "<https://www.teescpp.org.uk/>" in _select("tees procedures website", *passages)
