@@ -24,6 +24,9 @@ _GENERIC_DEFINITE = re.compile(r"\bthe (?:key |main |new |[a-z]+ed )?(recommenda
 _PROPER = re.compile(r"\b([A-Z][a-z]+(?:[- ](?:on|upon|[A-Z][a-z]+))*(?:-[A-Z][a-z]+)?)\b")
 _QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does|did|can|could|should)\b", re.I)
 # "where do I find them?" asks its own question of the earlier one's subject, though all its words are filler.
+# "what was it about?" after "how many people went to the themed conference?" asks what the
+# conference was about, not how many went.
+_ABOUT_Q = re.compile(r"^what(?:'s|s| is| was| are| were)\s+(?:it|they|that|this|these|those)\s+(?:all\s+)?about\b", re.I)
 _OWN_VERB_Q = re.compile(r"^(?:where|when|who|how)\s+(?:do|does|did|can|could|should|would|will|is|are|was|were)\s+\w+\s+\w+", re.I)
 
 
@@ -219,7 +222,8 @@ def resolve(question: str, history: list[str]) -> str:
         if swapped is not None:
             return swapped
     own_question = _QUESTION_WORD.match(rest) is not None \
-        and (len(set(_content_words(rest)) - FILLER) >= 1 or _OWN_VERB_Q.match(rest) is not None) \
+        and (len(set(_content_words(rest)) - FILLER) >= 1 or _OWN_VERB_Q.match(rest) is not None
+             or _ABOUT_Q.match(rest) is not None) \
         and not re.search(r"\bones?\b", rest, re.I)  # "which one ..." picks from the earlier answer
     if elliptical and rest and not new_names and not _GENERIC_DEFINITE.search(question) and not own_question:
         return f"{previous.rstrip(' ?.!')} {rest}".strip()  # "and how many were boys?" is not its own question

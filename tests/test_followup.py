@@ -159,3 +159,9 @@ def test_a_new_thing_takes_the_place_of_the_thing_not_of_what_is_asked_of_it() -
         "what's the date of the learning from reviews briefings?"
     # With only an attribute phrase to replace, it is replaced as before.
     assert resolve("and the venue?", ["what's the date?"]) == "what's the venue?"
+
+
+def test_what_was_it_about_asks_its_own_question_of_the_earlier_subject() -> None:
+    earlier = ["how many people went to the themed conference in 2020-21?"]
+    assert resolve("what was it about?", earlier) == \
+        "what was it about? (how many people went to the themed conference in 2020-21)"
