@@ -580,21 +580,35 @@ class Composer:
         return hits
 
     def _promote_form(self, query: Query, hits: list[Hit], further: list[Hit], gaps: _PassageGaps) -> list[Hit]:
-        """"How often does the exec meet?": when a further passage has a frequency in a sentence
-        more about the subject than any frequency the passages the answer reads give (the Engine
-        Room's "every 6 weeks" is another group's), it is read first ("The Executive meet formally
-        bi-monthly"). About: the question's words in the sentence, its expansions ("executive"
-        for "exec") counting as one more; at least half of them."""
-        if not _HOW_OFTEN.search(query.text):
+        """"How often does the exec meet?", "how many under 18s live in Stockton?": when a further
+        passage has the form asked for (a frequency, the age named) in a sentence more about the
+        subject than any such sentence of the passages the answer reads (the Engine Room's "every
+        6 weeks" is another group's), it is read first ("The Executive meet formally bi-monthly",
+        "43,848 children & young people under 18"). About: the question's words in the sentence
+        (a list item read with its introduction, under its section), its expansions ("executive" for "exec")
+        in the sentence itself counting as one more; at least half of them, and the place the question names."""
+        asked = split_follow_up(query.text)[0]
+        ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
+        if _HOW_OFTEN.search(query.text):
+            def shaped(sentence: str) -> bool:
+                return bool(_FREQUENCY.search(sentence))
+        elif ages:
+            def shaped(sentence: str) -> bool:
+                return bool(ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(sentence)})
+        else:
             return hits
         own = set(tokenize(query.text)) - FILLER_STEMS - set(tokenize("how often"))
         expanded = set(tokenize(" ".join(query.expansions))) - own
+        places = places_in(query.text)
         if not own:
             return hits
 
         def about(h: Hit) -> int:
-            named = [len(own & toks) + bool(expanded & toks) for sentence in passage_units(h.chunk.text)
-                     if _FREQUENCY.search(sentence) for toks in [set(tokenize(sentence))]]
+            if places and not places & places_in(f"{h.section} {h.chunk.text}"):
+                return 0
+            section = set(tokenize(h.section))
+            named = [len(own & (toks | section)) + bool(expanded & toks) for text, intro in passage_units_with_intros(h.chunk.text)
+                     if shaped(text) for toks in [set(tokenize(f"{intro} {text}"))]]
             return max(named, default=0)
 
         used = hits[: self.settings.passages_used]

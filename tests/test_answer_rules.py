@@ -1345,3 +1345,23 @@ def test_a_website_question_quotes_the_address_beside_a_sentence_naming_the_webs
     # ... and with any address read close enough, the address beside it.
     monkeypatch.setattr(assistant.answer, "WEBSITE_WITHIN", 10.0)
     assert "<https://www.teescpp.org.uk/>" in _select("tees procedures website", *passages)
+
+
+def test_an_age_asked_for_reads_first_a_further_passage_giving_it_for_the_place_named() -> None:
+    from assistant.answer import Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    used = [Hit(Chunk(f"u{i}", "d1", text, ("Report", "About Stockton")), doc, 1.0) for i, text in enumerate((
+        "35.3% of children are living in poverty in Stockton.", "There are 81 schools in Stockton.",
+        "Stockton's deprivation is higher than the national average."))]
+    snapshot = "Throughout 2020-21 there were approximately:\n- {} children & young people under 18"
+    hartlepool = Hit(Chunk("h", "d1", snapshot.format("20,054"), ("Report", "About Hartlepool", "Snapshot")), doc, 0.5)
+    stockton = Hit(Chunk("s", "d1", snapshot.format("43,848"), ("Report", "About Stockton", "Snapshot")), doc, 0.4)
+    composer = Composer(CountingEmbedder())
+    promoted = composer.promote(Query("how many under 18s live in stockton", ()), used, [hartlepool, stockton])
+    assert [h.chunk.chunk_id for h in promoted] == ["s", "u0", "u1", "u2"]  # Stockton's, not Hartlepool's
+    assert composer.promote(Query("how many over 65s live in stockton", ()), used, [hartlepool, stockton]) == used
