@@ -148,7 +148,7 @@ def _mostly_in(words: str, have: set[str]) -> bool:
 # ("About Hartlepool > Hartlepool Demographics"). A question about Stockton's figure is not
 # answered by Hartlepool's, however alike the sentences are.
 _AREAS = ("hartlepool", "stockton", "middlesbrough", "redcar", "darlington", "durham")
-_FIGURE_Q = re.compile(r"\b(?:how many|how much|number of|proportion|percentage|percent|rate|figures?|statistics|stats"
+_FIGURE_Q = re.compile(r"\b(?:how many|how much|number of|numbers|proportion|percentage|percent|rate|figures?|statistics|stats"
                        r"|attainment|score|total|income|expenditure|budget|reserves|spend|spent|funding)\b|%", re.I)
 
 

@@ -1365,3 +1365,11 @@ def test_an_age_asked_for_reads_first_a_further_passage_giving_it_for_the_place_
     promoted = composer.promote(Query("how many under 18s live in stockton", ()), used, [hartlepool, stockton])
     assert [h.chunk.chunk_id for h in promoted] == ["s", "u0", "u1", "u2"]  # Stockton's, not Hartlepool's
     assert composer.promote(Query("how many over 65s live in stockton", ()), used, [hartlepool, stockton]) == used
+
+
+def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -> None:
+    bulletins = "Monthly e-bulletins were circulated to 888 partner representatives for wider distribution."
+    gaps = evidence_gaps(Query("e-bulletin circulation numbers", ()), bulletins, None)
+    assert gaps.hard == () and gaps.uncovered_share == 0.0
+    # The figure itself is still needed.
+    assert "a figure for it" in evidence_gaps(Query("e-bulletin circulation numbers", ()), "E-bulletins were circulated.", None).hard
