@@ -171,6 +171,10 @@ def _swap_phrase(rest: str, previous: str) -> str | None:
     if new[-1].lower() in ("one", "ones"):
         head = previous[start:end].split()[-1]
         new[-1] = head if new[-1].lower() == "one" else head.rstrip("s") + "s"
+    old = previous[start:end].split()[1:]  # without its article
+    if len(old) > len(new) >= 2 and old[-1].lower() == new[-1].lower():
+        # "and the postal address?" after "the hsscp email address": the hsscp postal address
+        new = old[: len(old) - len(new)] + new
     article = m.group(1)
     if previous[start:start + 2].lower() in ("a ", "an") and article.lower() == "the":
         article = "an" if new[0][:1].lower() in "aeiou" else "a"  # "is there a ... coming up" keeps its article

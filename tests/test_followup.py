@@ -165,3 +165,8 @@ def test_what_was_it_about_asks_its_own_question_of_the_earlier_subject() -> Non
     earlier = ["how many people went to the themed conference in 2020-21?"]
     assert resolve("what was it about?", earlier) == \
         "what was it about? (how many people went to the themed conference in 2020-21)"
+
+
+def test_a_new_phrase_with_the_same_head_keeps_whose_it_is() -> None:
+    assert resolve("and the postal address?", ["whats the hsscp email address"]) == "whats the hsscp postal address"
+    assert resolve("and the engine room?", ["how often does the hsscp exec meet?"]) == "how often does the engine room meet?"
