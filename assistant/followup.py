@@ -14,6 +14,7 @@ from assistant.sentences import FILLER
 from index.text import STOPWORDS, words
 
 _LEAD = re.compile(r"^\s*(and|but|also|so|then|ok|okay|what about|how about|and what about|and for|same for|what of)\b[\s,]*", re.I)
+_FILLER_LEAD = re.compile(r"^\s*(?:and|but|also|so|then|ok|okay|right|well)\b[\s,]*", re.I)
 _ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|he|she|his|her|the same|the review|the report|the group|the plan"
                        r"|the (?:[a-z]+ )?(?:one|ones)|which ones?)\b", re.I)  # "the second one", "the thematic ones"
 # "who's leading on the recommendations?" after a question about the December audit means the
@@ -27,6 +28,8 @@ _QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does
 # "what was it about?" after "how many people went to the themed conference?" asks what the
 # conference was about, not how many went.
 _ABOUT_Q = re.compile(r"^what(?:'s|s| is| was| are| were)\s+(?:it|they|that|this|these|those)\s+(?:all\s+)?about\b", re.I)
+# "what should we actually be doing about it?" asks what to do about the earlier subject.
+_WHAT_TO_DO = re.compile(r"^what (?:should|can|could|must|would|do) (?:i|we|you|they|staff|professionals|practitioners)\b", re.I)
 _OWN_VERB_Q = re.compile(r"^(?:where|when|who|how)\s+(?:do|does|did|can|could|should|would|will|is|are|was|were)\s+\w+\s+\w+", re.I)
 
 
@@ -207,7 +210,10 @@ def resolve(question: str, history: list[str]) -> str:
         shifted = _other_area(question, previous)
     if shifted is not None:
         return shifted
-    rest = _LEAD.sub("", question).strip(" ?.!")
+    rest = _LEAD.sub("", question)
+    while _FILLER_LEAD.match(rest):  # "ok so what should we be doing about it?": "so" off too
+        rest = _FILLER_LEAD.sub("", rest, count=1)
+    rest = rest.strip(" ?.!")
     rest = re.sub(r"^(in|for|at|of|from|about)\s+", "", rest, flags=re.I)
     new_names = [n for n in _proper_nouns(rest) if n.lower() not in previous.lower()]
     old_names = [n for n in _proper_nouns(previous) if n.lower() not in question.lower()]
@@ -227,7 +233,7 @@ def resolve(question: str, history: list[str]) -> str:
             return swapped
     own_question = _QUESTION_WORD.match(rest) is not None \
         and (len(set(_content_words(rest)) - FILLER) >= 1 or _OWN_VERB_Q.match(rest) is not None
-             or _ABOUT_Q.match(rest) is not None) \
+             or _ABOUT_Q.match(rest) is not None or _WHAT_TO_DO.match(rest) is not None) \
         and not re.search(r"\bones?\b", rest, re.I)  # "which one ..." picks from the earlier answer
     if elliptical and rest and not new_names and not _GENERIC_DEFINITE.search(question) and not own_question:
         return f"{previous.rstrip(' ?.!')} {rest}".strip()  # "and how many were boys?" is not its own question

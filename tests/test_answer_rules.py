@@ -1373,3 +1373,13 @@ def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -
     assert gaps.hard == () and gaps.uncovered_share == 0.0
     # The figure itself is still needed.
     assert "a figure for it" in evidence_gaps(Query("e-bulletin circulation numbers", ()), "E-bulletins were circulated.", None).hard
+
+
+def test_what_a_review_says_about_a_topic_may_miss_one_of_its_everyday_words() -> None:
+    from assistant.contents import missing_contents
+
+    fathers = ("Fathers can be overlooked both as a resource for their children and in their own right. "
+               "Child M's father was not an 'absent parent'.")
+    assert missing_contents("what did the child M review say about dads not being looked at properly?", fathers) == ""
+    assert missing_contents("what did the child M review say about dental checks?", fathers) == \
+        "what it says about dental checks"

@@ -170,3 +170,9 @@ def test_what_was_it_about_asks_its_own_question_of_the_earlier_subject() -> Non
 def test_a_new_phrase_with_the_same_head_keeps_whose_it_is() -> None:
     assert resolve("and the postal address?", ["whats the hsscp email address"]) == "whats the hsscp postal address"
     assert resolve("and the engine room?", ["how often does the hsscp exec meet?"]) == "how often does the engine room meet?"
+
+
+def test_what_to_do_about_it_asks_its_own_question_after_lead_words() -> None:
+    earlier = ["what did the child M review say about info parents self-report?"]
+    assert resolve("ok so what should we actually be doing about it?", earlier) == \
+        "ok so what should we actually be doing about it? (what did the child M review say about info parents self-report)"
