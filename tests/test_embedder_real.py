@@ -99,3 +99,18 @@ def test_bulk_embedding_in_worker_processes_gives_the_same_rows_in_order(real: S
     worker.start()
     worker.join()
     assert seen == [real.embed]  # not the main thread: no forking, the usual in-process path
+
+
+def test_the_fused_linear_kernel_gives_the_same_vectors(real: SentenceTransformerEmbedder) -> None:
+    """oneDNN's linear (no separate bias copy) where torch has it: bit-identical to F.linear."""
+    encoder = real.encoder
+    if not getattr(encoder, "fused", False):
+        pytest.skip("the native encoder's fused linear is not available on this torch")
+    texts = corpus_texts()[:12]
+    fused = encoder.encode(texts)
+    encoder.fused = False
+    try:
+        plain = encoder.encode(texts)
+    finally:
+        encoder.fused = True
+    assert np.array_equal(fused, plain)
