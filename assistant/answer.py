@@ -422,7 +422,7 @@ class Composer:
             linked = [i for i in informative if WEB.search(units[i].text) and scores[i] >= best - WEBSITE_WITHIN]
             if linked:
                 chosen.append(units[max(linked, key=lambda i: scores[i])])
-        if _WHO_Q.match(split_follow_up(query.text)[0]) and not any(names_a_person(u.text) for u in chosen):
+        if _WHO_Q.match(asked) and not any(names_a_person(u.text) for u in chosen):
             section = used[anchor.hit].chunk.heading_path  # the same section: its signature, not another's
             naming = [i for i in range(len(units)) if names_a_person(units[i].text)
                       and used[units[i].hit].chunk.heading_path == section]

@@ -24,12 +24,12 @@ _GENERIC_DEFINITE = re.compile(r"\bthe (?:key |main |new |[a-z]+ed )?(recommenda
                                r"|toolkit|strategy|action plan|procedures?|guidance|protocols?)\b", re.I)
 _PROPER = re.compile(r"\b([A-Z][a-z]+(?:[- ](?:on|upon|[A-Z][a-z]+))*(?:-[A-Z][a-z]+)?)\b")
 _QUESTION_WORD = re.compile(r"^(who|what|when|where|why|how|which|is|are|do|does|did|can|could|should)\b", re.I)
-# "where do I find them?" asks its own question of the earlier one's subject, though all its words are filler.
 # "what was it about?" after "how many people went to the themed conference?" asks what the
 # conference was about, not how many went.
 _ABOUT_Q = re.compile(r"^what(?:'s|s| is| was| are| were)\s+(?:it|they|that|this|these|those)\s+(?:all\s+)?about\b", re.I)
 # "what should we actually be doing about it?" asks what to do about the earlier subject.
 _WHAT_TO_DO = re.compile(r"^what (?:should|can|could|must|would|do) (?:i|we|you|they|staff|professionals|practitioners)\b", re.I)
+# "where do I find them?" asks its own question of the earlier one's subject, though all its words are filler.
 _OWN_VERB_Q = re.compile(r"^(?:where|when|who|how)\s+(?:do|does|did|can|could|should|would|will|is|are|was|were)\s+\w+\s+\w+", re.I)
 
 

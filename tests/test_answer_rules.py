@@ -1309,18 +1309,14 @@ def test_a_question_about_now_leads_to_the_newest_documents_sentence(monkeypatch
 
 def test_how_often_reads_first_a_further_passage_giving_the_subjects_frequency() -> None:
     from assistant.answer import Composer
-    from assistant.models import Hit
-    from index.store import DocumentRecord
-    from ingest.models import Chunk
     from tests.fakes import CountingEmbedder
 
-    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
-    used = [Hit(Chunk(f"u{i}", "d1", text), doc, 1.0) for i, text in enumerate((
+    used = [_report_hit(f"u{i}", text) for i, text in enumerate((
         "Membership of the Executive is made up of the four partners.",
         "The Engine Room meets every 6 weeks. This group is accountable to the Executive.",
         "The Executive approves the appointment of reviewers."))]
-    meets = Hit(Chunk("m", "d1", "The Executive meet formally bi-monthly to review the arrangements. The Executive:\n"
-                                 "- Promote multi agency working"), doc, 0.5)
+    meets = _report_hit("m", "The Executive meet formally bi-monthly to review the arrangements. The Executive:\n"
+                             "- Promote multi agency working", 0.5)
     composer = Composer(CountingEmbedder())
     promoted = composer.promote(Query("how often does the executive meet", ()), used, [meets])
     assert [h.chunk.chunk_id for h in promoted] == ["m", "u0", "u1", "u2"]
@@ -1349,18 +1345,14 @@ def test_a_website_question_quotes_the_address_beside_a_sentence_naming_the_webs
 
 def test_an_age_asked_for_reads_first_a_further_passage_giving_it_for_the_place_named() -> None:
     from assistant.answer import Composer
-    from assistant.models import Hit
-    from index.store import DocumentRecord
-    from ingest.models import Chunk
     from tests.fakes import CountingEmbedder
 
-    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
-    used = [Hit(Chunk(f"u{i}", "d1", text, ("Report", "About Stockton")), doc, 1.0) for i, text in enumerate((
+    used = [_report_hit(f"u{i}", text, heading_path=("Report", "About Stockton")) for i, text in enumerate((
         "35.3% of children are living in poverty in Stockton.", "There are 81 schools in Stockton.",
         "Stockton's deprivation is higher than the national average."))]
     snapshot = "Throughout 2020-21 there were approximately:\n- {} children & young people under 18"
-    hartlepool = Hit(Chunk("h", "d1", snapshot.format("20,054"), ("Report", "About Hartlepool", "Snapshot")), doc, 0.5)
-    stockton = Hit(Chunk("s", "d1", snapshot.format("43,848"), ("Report", "About Stockton", "Snapshot")), doc, 0.4)
+    hartlepool = _report_hit("h", snapshot.format("20,054"), 0.5, ("Report", "About Hartlepool", "Snapshot"))
+    stockton = _report_hit("s", snapshot.format("43,848"), 0.4, ("Report", "About Stockton", "Snapshot"))
     composer = Composer(CountingEmbedder())
     promoted = composer.promote(Query("how many under 18s live in stockton", ()), used, [hartlepool, stockton])
     assert [h.chunk.chunk_id for h in promoted] == ["s", "u0", "u1", "u2"]  # Stockton's, not Hartlepool's
@@ -1383,3 +1375,13 @@ def test_what_a_review_says_about_a_topic_may_miss_one_of_its_everyday_words() -
     assert missing_contents("what did the child M review say about dads not being looked at properly?", fathers) == ""
     assert missing_contents("what did the child M review say about dental checks?", fathers) == \
         "what it says about dental checks"
+
+
+def _report_hit(chunk_id: str, text: str, score: float = 1.0, heading_path: tuple[str, ...] = ()):
+    """A retrieved passage of one annual report, for the composer's tests."""
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    return Hit(Chunk(chunk_id, "d1", text, heading_path), doc, score)
