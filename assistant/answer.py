@@ -42,6 +42,7 @@ MAX_WHOLE_LIST = 8  # a list up to this long is quoted whole when its introducti
 FORM_BONUS = 0.15  # a sentence in the form asked for: a frequency for "how often", a span for "how long"
 FALSE_FRIEND = 0.15  # a sentence with a word of the question's everyday phrase used in another phrase
 WEBSITE_WITHIN = 0.2  # an address this close to the best sentence is quoted for a website question
+ADDRESS_LEADS_WITHIN = 0.05  # and leads the answer to "where can I find ..."
 NOUN_LEAD = 0.15  # the first sentence under a heading naming what "what <noun> ..." asks for
 PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fact asked (see Composer.promote)
 SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS}
@@ -383,6 +384,10 @@ class Composer:
         if not informative:
             return []
         anchor_i = max(informative, key=lambda i: scores[i])
+        if "a web address" in asked_kinds(query.text) and not WEB.search(units[anchor_i].text):
+            # "where can I find them?": the address itself leads when it is about as close
+            linked = [i for i in informative if WEB.search(units[i].text) and scores[i] >= scores[anchor_i] - ADDRESS_LEADS_WITHIN]
+            anchor_i = max(linked, key=lambda i: scores[i]) if linked else anchor_i
         anchor, best = units[anchor_i], scores[anchor_i]
         chosen = [anchor]
         asked = split_follow_up(query.text)[0]

@@ -1385,3 +1385,19 @@ def _report_hit(chunk_id: str, text: str, score: float = 1.0, heading_path: tupl
 
     doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
     return Hit(Chunk(chunk_id, "d1", text, heading_path), doc, score)
+
+
+def test_the_address_leads_the_answer_to_where_to_find_something(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.answer
+
+    text = ("The procedures group update the safeguarding guidance which is published on:\n\n"
+            "<https://www.teescpp.org.uk/>\n\nDuring this quarter the following guidance was updated:\n\n"
+            "- Complex Case Meetings Practical Guidance\n- Think Family Guidance\n- Rough Guide for Recording")
+    question = "where can I find the guidance"
+    monkeypatch.setattr(assistant.answer, "ADDRESS_LEADS_WITHIN", -10.0)  # off: the fake embedder's choice
+    before = _select(question, (text, ("Newsletter", "Procedures")))
+    monkeypatch.setattr(assistant.answer, "ADDRESS_LEADS_WITHIN", 10.0)
+    after = _select(question, (text, ("Newsletter", "Procedures")))
+    assert "<https://www.teescpp.org.uk/>" not in before and "<https://www.teescpp.org.uk/>" in after
+    assert after[:2] == ["The procedures group update the safeguarding guidance which is published on:",
+                         "<https://www.teescpp.org.uk/>"]
