@@ -210,6 +210,12 @@ def alternatives(asked: str) -> tuple[frozenset[str], frozenset[str]] | None:
     return (left, right) if left and right and not left & right else None
 
 
+def _named_in(own: set[str], expanded: set[str], toks: set[str], section: frozenset[str] | set[str] = frozenset()) -> int:
+    """How much a sentence is about the question's subject: its words of the question (the
+    section's counting too), and one more for any of the question's expansions in the sentence."""
+    return len(own & (toks | section)) + bool(expanded & toks)
+
+
 class Composer:
     """Builds answers; keeps a cache of sentence embeddings across questions."""
 
@@ -352,6 +358,16 @@ class Composer:
             if contact_block(u.text) and not asks_contact:
                 score -= 0.3  # an address and phone line answers "how do I contact them", nothing else
             scores.append(score)
+        if _HOW_OFTEN.search(asked):
+            # "how often do the exec meet": the frequency of the subject, not the Engine Room's
+            # "every 6 weeks" beside it; only the frequencies most about the subject keep the bonus.
+            own_topic = own - FILLER_STEMS - set(tokenize("how often"))
+            about = {i: _named_in(own_topic, expanded, set(tokenize(u.text)))
+                     for i, u in enumerate(units) if _FREQUENCY.search(u.text)}
+            most = max(about.values(), default=0)
+            for i, named in about.items():
+                if named < most:
+                    scores[i] -= FORM_BONUS
         return scores
 
     def select(self, query: Query, qvec: np.ndarray, hits: list[Hit], idf: Callable[[str], float],
@@ -612,7 +628,7 @@ class Composer:
             if places and not places & places_in(f"{h.section} {h.chunk.text}"):
                 return 0
             section = set(tokenize(h.section))
-            named = [len(own & (toks | section)) + bool(expanded & toks) for text, intro in passage_units_with_intros(h.chunk.text)
+            named = [_named_in(own, expanded, toks, section) for text, intro in passage_units_with_intros(h.chunk.text)
                      if shaped(text) for toks in [set(tokenize(f"{intro} {text}"))]]
             return max(named, default=0)
 

@@ -1401,3 +1401,21 @@ def test_the_address_leads_the_answer_to_where_to_find_something(monkeypatch: py
     assert "<https://www.teescpp.org.uk/>" not in before and "<https://www.teescpp.org.uk/>" in after
     assert after[:2] == ["The procedures group update the safeguarding guidance which is published on:",
                          "<https://www.teescpp.org.uk/>"]
+
+
+def test_how_often_favours_the_frequency_most_about_the_subject() -> None:
+    from assistant.answer import FORM_BONUS, Composer, Unit
+    from tests.fakes import CountingEmbedder
+
+    texts = ("The Engine Room meets every 6 weeks.", "The Executive meet formally bi-monthly.")
+    hit = _report_hit("c1", "\n".join(texts))
+    embedder = CountingEmbedder()
+    qvec = embedder.embed(["meetings"])[0]
+    units = [Unit(0, i, t) for i, t in enumerate(texts)]
+
+    def scores(question: str) -> list[float]:
+        return Composer(embedder)._score_units(Query(question, ("executive",)), qvec, [hit], units, lambda t: 1.0)
+
+    # Both are frequencies; asked about the exec ("executive" its expansion), the Engine Room's loses the bonus.
+    often, plain = scores("how often does the exec meet"), scores("when does the exec meet")
+    assert often[1] - plain[1] > often[0] - plain[0] + FORM_BONUS / 2
