@@ -58,6 +58,7 @@ _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth)\b", re.I)
 # "How often does the exec meet?" is answered by "bi-monthly", "every 6 weeks"; "how many under 18s"
 # by the figure for "under 18", not the whole population's.
 _HOW_OFTEN = re.compile(r"\bhow (?:often|frequently|regularly)\b", re.I)
+_HOW_OFTEN_STEMS = frozenset(tokenize("how often"))
 _FREQUENCY = re.compile(r"\b(?:bi-?monthly|monthly|weekly|fortnightly|quarterly|annually|yearly|daily|bi-?annually"
                         r"|every (?:\w+ )?(?:days?|weeks?|months?|years?|quarter)|(?:once|twice|\w+ times) (?:a|per|each) "
                         r"(?:day|week|month|year|term|quarter))\b", re.I)
@@ -210,6 +211,12 @@ def alternatives(asked: str) -> tuple[frozenset[str], frozenset[str]] | None:
     return (left, right) if left and right and not left & right else None
 
 
+def _best_address(units: Sequence[Unit], candidates: Sequence[int], scores: Sequence[float], floor: float) -> int | None:
+    """The best-scoring candidate unit giving a web address, scoring at least `floor`; None if none."""
+    linked = [i for i in candidates if WEB.search(units[i].text) and scores[i] >= floor]
+    return max(linked, key=lambda i: scores[i]) if linked else None
+
+
 def _named_in(own: set[str], expanded: set[str], toks: set[str], section: frozenset[str] | set[str] = frozenset()) -> int:
     """How much a sentence is about the question's subject: its words of the question (the
     section's counting too), and one more for any of the question's expansions in the sentence."""
@@ -329,13 +336,18 @@ class Composer:
         # without naming the noun itself (a sentence that names it has the word's weight already).
         noun = asked_noun(asked)
         noun_heading = [bool(noun) and noun in heading for heading in own_heading]
+        how_often = bool(_HOW_OFTEN.search(asked))
+        own_topic = own - FILLER_STEMS - _HOW_OFTEN_STEMS
+        about: dict[int, int] = {}  # a frequency's index -> how much it is about the subject
         dates = [h.document.date or "" for h in hits]
         newest = max(dates) if _NOW.search(asked) and not YEAR.search(asked) and len(set(dates)) > 1 else None
         scores = []
         phrases = everyday_phrases(asked)
         either_or = alternatives(asked)
-        for u, v in zip(units, vecs):
+        for n, (u, v) in enumerate(zip(units, vecs)):
             raw = set(tokenize(u.text))
+            if how_often and _FREQUENCY.search(u.text):
+                about[n] = _named_in(own_topic, expanded, raw)
             toks = as_meant(raw, u.text, phrases)
             introduced = set(tokenize(u.intro)) - toks  # "Finance 2020 - 21" says what "Income | 296,687" is for
             context = heading_toks[u.hit] - toks - introduced
@@ -358,16 +370,12 @@ class Composer:
             if contact_block(u.text) and not asks_contact:
                 score -= 0.3  # an address and phone line answers "how do I contact them", nothing else
             scores.append(score)
-        if _HOW_OFTEN.search(asked):
-            # "how often do the exec meet": the frequency of the subject, not the Engine Room's
-            # "every 6 weeks" beside it; only the frequencies most about the subject keep the bonus.
-            own_topic = own - FILLER_STEMS - set(tokenize("how often"))
-            about = {i: _named_in(own_topic, expanded, set(tokenize(u.text)))
-                     for i, u in enumerate(units) if _FREQUENCY.search(u.text)}
-            most = max(about.values(), default=0)
-            for i, named in about.items():
-                if named < most:
-                    scores[i] -= FORM_BONUS
+        # "how often do the exec meet": the frequency of the subject, not the Engine Room's "every 6
+        # weeks" beside it; only the frequencies most about the subject keep the bonus.
+        most = max(about.values(), default=0)
+        for i, named in about.items():
+            if named < most:
+                scores[i] -= FORM_BONUS
         return scores
 
     def select(self, query: Query, qvec: np.ndarray, hits: list[Hit], idf: Callable[[str], float],
@@ -402,8 +410,8 @@ class Composer:
         anchor_i = max(informative, key=lambda i: scores[i])
         if "a web address" in asked_kinds(query.text) and not WEB.search(units[anchor_i].text):
             # "where can I find them?": the address itself leads when it is about as close
-            linked = [i for i in informative if WEB.search(units[i].text) and scores[i] >= scores[anchor_i] - ADDRESS_LEADS_WITHIN]
-            anchor_i = max(linked, key=lambda i: scores[i]) if linked else anchor_i
+            address = _best_address(units, informative, scores, scores[anchor_i] - ADDRESS_LEADS_WITHIN)
+            anchor_i = anchor_i if address is None else address
         anchor, best = units[anchor_i], scores[anchor_i]
         chosen = [anchor]
         asked = split_follow_up(query.text)[0]
@@ -440,9 +448,9 @@ class Composer:
         if _WEBSITE_Q.search(asked) and not any(WEB.search(u.text) for u in chosen):
             # "tees procedures website": "... can be found on the Tees Procedures website" says
             # where, the address itself is the answer when one of the passages read gives it.
-            linked = [i for i in informative if WEB.search(units[i].text) and scores[i] >= best - WEBSITE_WITHIN]
-            if linked:
-                chosen.append(units[max(linked, key=lambda i: scores[i])])
+            address = _best_address(units, informative, scores, best - WEBSITE_WITHIN)
+            if address is not None:
+                chosen.append(units[address])
         if _WHO_Q.match(asked) and not any(names_a_person(u.text) for u in chosen):
             section = used[anchor.hit].chunk.heading_path  # the same section: its signature, not another's
             naming = [i for i in range(len(units)) if names_a_person(units[i].text)
@@ -618,7 +626,7 @@ class Composer:
                 return bool(ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(sentence)})
         else:
             return hits
-        own = set(tokenize(query.text)) - FILLER_STEMS - set(tokenize("how often"))
+        own = set(tokenize(query.text)) - FILLER_STEMS - _HOW_OFTEN_STEMS
         expanded = set(tokenize(" ".join(query.expansions))) - own
         places = places_in(query.text)
         if not own:

@@ -24,7 +24,7 @@ _GENERIC_DOING = frozenset(tokenize("work working deal dealing handle handling u
 _SAYS_ABOUT_Q = re.compile(r"\bwhat (?:does|do|did) .{1,60}? say about (?P<topic>[^?()]+)", re.I)
 
 
-def _all_named(topic: set[str], have: set[str]) -> bool:
+def _mostly_named(topic: set[str], have: set[str]) -> bool:
     """Every topic word in the pair, itself or by its glossary expansion ("dads": fathers); of
     two or more, all but one ("dads not being looked at properly": fathers overlooked)."""
     named = sum(1 for t in topic if t in have or expansion_covered(t, have))
@@ -46,7 +46,7 @@ def missing_contents(question: str, evidence: str, context: str = "") -> str:
     m = _SAYS_ABOUT_Q.search(question)
     if m:
         topic = set(tokenize(m.group("topic"))) - FILLER_STEMS - _GENERIC_DOING
-        if topic and not any(_all_named(topic, set(tokenize(pair))) for pair in sentence_pairs(evidence)):
+        if topic and not any(_mostly_named(topic, set(tokenize(pair))) for pair in sentence_pairs(evidence)):
             return f"what it says about {' '.join(m.group('topic').split()).rstrip(' ?.!')}"
     return ""
 
