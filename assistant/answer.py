@@ -20,7 +20,7 @@ from assistant.contents import missing_contents, missing_rating
 from assistant.evidence import (ASKED_KINDS, WEB, WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
                                 missing_name, spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
-                               missing_place, missing_topic_figure, topic_words)
+                               missing_place, missing_topic_figure, topic_words, SHARE, SHARE_Q)
 from assistant.findings import missing_findings
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
@@ -183,10 +183,12 @@ class _PassageGaps:
 def _asked_form(asked: str) -> Callable[[str], float]:
     """A bonus for a sentence in the form the question asks for: "the second one" -> the sentence
     saying "second", "how often" -> a frequency, "how long" -> a span, "when" -> a day ("27th
-    March"), "over 65s" -> that age, "where do I find" -> a web address (each kind of evidence.ASKED_KINDS)."""
+    March"), "over 65s" -> that age, "what percentage" -> a share, "where do I find" -> a web address (each kind of
+    evidence.ASKED_KINDS)."""
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
-    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY), (_WEBSITE_Q, WEB))
+    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY), (_WEBSITE_Q, WEB),
+                                          (SHARE_Q, SHARE))
              if asks.search(asked)]
     # "where do I find them" -> the web address (counted once when "website" asked for it too)
     forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]

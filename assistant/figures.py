@@ -284,14 +284,14 @@ def _half_in(phrase: Phrase, have: set[str]) -> bool:
 
 # "What percentage of Stockton pupils have an EHCP?" needs a share (3.1%, "one in five"), not the
 # count of children with a plan.
-_SHARE_Q = re.compile(r"\b(?:percentage|percent|per cent|proportion|share|fraction)\b|%|\bhow many out of\b", re.I)
-_SHARE = re.compile(r"%|\b(?:per\s?cent|percent|proportion|half|quarter|third|fifth|majority|minority)\b"
+SHARE_Q = re.compile(r"\b(?:percentage|percent|per cent|proportion|share|fraction)\b|%|\bhow many out of\b", re.I)
+SHARE = re.compile(r"%|\b(?:per\s?cent|percent|proportion|half|quarter|third|fifth|majority|minority)\b"
                     r"|\b(?:one|two|three|four|\d+) (?:in|out of) (?:every )?(?:\d+|two|three|four|five|ten)\b", re.I)
 
 
 def gives_share(text: str) -> bool:
     """A share, not only a count: "17.8% of the school population", "one in five"."""
-    return bool(_SHARE.search(text))
+    return bool(SHARE.search(text))
 
 
 def missing_topic_figure(question: str, evidence: str, context: str = "") -> bool:
@@ -303,7 +303,7 @@ def missing_topic_figure(question: str, evidence: str, context: str = "") -> boo
         return False
     about = set(tokenize(context))
     own, earlier = split_follow_up(question)
-    share = bool(_SHARE_Q.search(own))
+    share = bool(SHARE_Q.search(own))
     phrases = _phrases(own)
     earlier_words = topic_words(earlier, figure_asked=True) if earlier and _POINTS_BACK.search(own) else []
     counted = _counted_words(question)

@@ -1168,6 +1168,17 @@ def test_who_are_the_members_favours_list_items() -> None:
     assert _asked_form("Who are the statutory safeguarding partners?")("The partners meet bi-monthly.") == 0
 
 
+def test_a_percentage_question_favours_a_sentence_giving_a_share() -> None:
+    """"What percentage of pupils have an EHC plan?" reads first the sentence with a share (15.6% SEND,
+    which the next sentence says includes EHC plans), not only the count of plans."""
+    from assistant.answer import FORM_BONUS, _asked_form
+
+    share = _asked_form("What percentage of Stockton pupils have an Education Health Care Plan?")
+    assert share("Based on the census 15.6% of the school population were SEND.") == FORM_BONUS
+    assert share("The number of children with EHC Plans in Stockton is 1667.") == 0
+    assert _asked_form("how many children have an EHC plan")("15.6% of the school population were SEND.") == 0
+
+
 def test_what_something_is_called_needs_a_sentence_naming_it() -> None:
     from assistant.evidence import missing_name
 
