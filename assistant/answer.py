@@ -187,8 +187,8 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     evidence.ASKED_KINDS)."""
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
-    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY), (_WEBSITE_Q, WEB),
-                                          (SHARE_Q, SHARE))
+    forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY),
+                                                 (_WEBSITE_Q, WEB), (SHARE_Q, SHARE))
              if asks.search(asked)]
     # "where do I find them" -> the web address (counted once when "website" asked for it too)
     forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]
