@@ -77,6 +77,11 @@ _SAID_WHERE = re.compile(r"\b(?:found|available|published|accessed|downloaded)\s
 _NOW = re.compile(r"\b(?:this year|these days|nowadays|now|currently|at the moment|right now|at present|lately|recently)\b", re.I)
 NOW_BONUS = 0.15
 _LIST_LEAD_IN = re.compile(r"(?<=[.!?])\s+[^.!?:]{1,40}:\s*$")  # "... assurance reports. The Executive:"
+# "Is there any conference coming up?": a sentence about something still to happen ("will take
+# place on 18th March 2026"), not the conference held in November 2020.
+_COMING_Q = re.compile(r"\b(?:coming up|upcoming|forthcoming|coming soon|in the pipeline)\b", re.I)
+_FUTURE = re.compile(r"\bwill (?:take place|be (?:held|delivered|run|hosted|launched|published))\b|\b(?:is|are) "
+                     r"(?:expected|scheduled|due|planned|being planned)\b|\bscheduled (?:to|for)\b|\bupcoming\b|\bforthcoming\b", re.I)
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -188,7 +193,7 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
     forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY),
-                                                 (_WEBSITE_Q, WEB), (SHARE_Q, SHARE))
+                                                 (_WEBSITE_Q, WEB), (SHARE_Q, SHARE), (_COMING_Q, _FUTURE))
              if asks.search(asked)]
     # "where do I find them" -> the web address (counted once when "website" asked for it too)
     forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]
@@ -611,8 +616,9 @@ class Composer:
         return hits
 
     def _promote_form(self, query: Query, hits: list[Hit], further: list[Hit], gaps: _PassageGaps) -> list[Hit]:
-        """"How often does the exec meet?", "how many under 18s live in Stockton?": when a further
-        passage has the form asked for (a frequency, the age named) in a sentence more about the
+        """"How often does the exec meet?", "how many under 18s live in Stockton?", "any conference
+        coming up?": when a further passage has the form asked for (a frequency, the age named,
+        something still to happen) in a sentence more about the
         subject than any such sentence of the passages the answer reads (the Engine Room's "every
         6 weeks" is another group's), it is read first ("The Executive meet formally bi-monthly",
         "43,848 children & young people under 18"). About: the question's words in the sentence
@@ -626,6 +632,9 @@ class Composer:
         elif ages:
             def shaped(sentence: str) -> bool:
                 return bool(ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(sentence)})
+        elif _COMING_Q.search(asked):
+            def shaped(sentence: str) -> bool:
+                return bool(_FUTURE.search(sentence))
         else:
             return hits
         own = set(tokenize(query.text)) - FILLER_STEMS - _HOW_OFTEN_STEMS

@@ -1370,6 +1370,26 @@ def test_an_age_asked_for_reads_first_a_further_passage_giving_it_for_the_place_
     assert composer.promote(Query("how many over 65s live in stockton", ()), used, [hartlepool, stockton]) == used
 
 
+def test_coming_up_reads_first_a_further_passage_about_something_still_to_happen() -> None:
+    """"Is there any conference coming up on harm outside the home?": the conference that will take
+    place in 2026, not the one held in 2020 that the best-ranked passages describe."""
+    from assistant.answer import FORM_BONUS, Composer, _asked_form
+    from tests.fakes import CountingEmbedder
+
+    used = [_report_hit(f"u{i}", text) for i, text in enumerate((
+        "HSSCP delivered a multi-agency Conference on harm outside the home in November 2020.",
+        "Police now have a dedicated Child Exploitation Team.",
+        "14 children were identified as being at risk of exploitation."))]
+    coming = _report_hit("c", "The Harm Outside The Home group are delivering a Teeswide Conference which will take "
+                              "place on 18th March 2026.", 0.4, ("Newsletter", "Key Events", "Conferences"))
+    composer = Composer(CountingEmbedder())
+    question = "is there any conference coming up on harm outside the home"
+    assert [h.chunk.chunk_id for h in composer.promote(Query(question, ()), used, [coming])] == ["c", "u0", "u1", "u2"]
+    assert composer.promote(Query("was there a conference on harm outside the home", ()), used, [coming]) == used
+    assert _asked_form(question)(coming.chunk.text) == FORM_BONUS
+    assert _asked_form(question)(used[0].chunk.text) == 0
+
+
 def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -> None:
     bulletins = "Monthly e-bulletins were circulated to 888 partner representatives for wider distribution."
     gaps = evidence_gaps(Query("e-bulletin circulation numbers", ()), bulletins, None)
