@@ -80,7 +80,7 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(lessons?|learnt|learned|takeaways?|what went wrong)\b", "learning"),
     (r"\b(case reviews?|serious case|child deaths?)\b", "case reviews lcspr scr"),
     (r"\b(courses?|sessions?|workshops?)\b", "training"),
-    (r"\b(online course|online training|e-?learning)\b", "e-learning"),
+    (r"\b(online (?:[a-z-]+ )?(?:courses?|training|modules?)|e-?learning)\b", "e-learning"),  # "online safeguarding courses"
     (r"\b(dentist|dental|teeth)\b", "dental"),
     (r"\b(mental health|wellbeing|well-being|anxiety|depress\w*|self-harm)\b", "mental health wellbeing"),
     (r"\b(supervision|reflect\w*)\b", "reflective supervision"),
@@ -99,7 +99,7 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(in a room|in person|in-person|classroom)\b", "face to face"),
     (r"\b(on teams|on zoom|video calls?|remotely)\b", "virtual online"),
     # "face to face or online?": the documents say "virtual delivery" (not an online course or form)
-    (r"\bonline\b(?! (?:courses?|training|booking|safety|forms?|learning|system|portal)\b)", "virtual"),
+    (r"\bonline\b(?! (?:[a-z-]+ )?(?:courses?|modules?|training|booking|safety|forms?|learning|system|portal)\b)", "virtual"),
     (r"\b(old (safeguarding )?boards?|former boards?|lscbs?)\b", "local safeguarding children board lscb hscb"),
     (r"\b(signs? off|sign-off|green ?lights?)\b", "approve"),
     (r"\b(allegations? against (staff|a teacher|professionals?)|staff abuse)\b", "allegations against staff lado"),

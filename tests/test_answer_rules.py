@@ -47,6 +47,14 @@ def test_a_year_the_passage_lacks_is_a_hard_gap() -> None:
     assert "2019-20" in gaps.hard
 
 
+def test_online_courses_are_the_documents_e_learning_and_online_delivery_their_virtual() -> None:
+    g = Glossary()
+    assert "e-learning" in g.expansions("how many online safeguarding courses did people finish in 20-21?")
+    assert "virtual" not in g.expansions("how many online safeguarding courses did people finish?")
+    assert "virtual" in g.expansions("is the training face to face or online?")
+    assert "e-learning" not in g.expansions("is the training face to face or online?")
+
+
 def test_lower_case_acronym_is_expanded_but_an_english_word_is_not() -> None:
     g = Glossary()
     assert "youth offending team" in g.expansions("is the yot in the partnership")
