@@ -82,6 +82,12 @@ _LIST_LEAD_IN = re.compile(r"(?<=[.!?])\s+[^.!?:]{1,40}:\s*$")  # "... assurance
 _COMING_Q = re.compile(r"\b(?:coming up|upcoming|forthcoming|coming soon|in the pipeline)\b", re.I)
 _FUTURE = re.compile(r"\bwill (?:take place|be (?:held|delivered|run|hosted|launched|published))\b|\b(?:is|are) "
                      r"(?:expected|scheduled|due|planned|being planned)\b|\bscheduled (?:to|for)\b|\bupcoming\b|\bforthcoming\b", re.I)
+# "What did people say about the virtual training?": what they said, the quoted feedback ("> It gave
+# great insight"), not the sentences about the training.
+_SAID_Q = re.compile(r"\bwhat (?:did|do|have) (?:people|attendees|delegates|staff|practitioners|professionals|participants"
+                     r"|colleagues|families|parents|children|young people|they) (?:say|said|think|thought|feel|felt)\b"
+                     r"|\bfeedback\b|\bcomments?\b|\btestimonials?\b|\bquotes?\b", re.I)
+_QUOTED = re.compile(r"^\s*>|^\s*[\"“]")
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -193,7 +199,8 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
     forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY),
-                                                 (_WEBSITE_Q, WEB), (SHARE_Q, SHARE), (_COMING_Q, _FUTURE))
+                                                 (_WEBSITE_Q, WEB), (SHARE_Q, SHARE), (_COMING_Q, _FUTURE),
+                                                 (_SAID_Q, _QUOTED))
              if asks.search(asked)]
     # "where do I find them" -> the web address (counted once when "website" asked for it too)
     forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]
@@ -682,9 +689,9 @@ class Composer:
         for u in chosen:
             text = u.text.strip()
             marker = f"[{u.hit + 1}]"
-            if _LIST_ITEM.match(text):
+            if _LIST_ITEM.match(text) or _QUOTED.match(text):  # a list item or a quoted remark: its own line
                 lines.append(f"{text} {marker}")
-            elif lines and not _LIST_ITEM.match(lines[-1]) and not lines[-1].endswith(":"):
+            elif lines and not _LIST_ITEM.match(lines[-1]) and not _QUOTED.match(lines[-1]) and not lines[-1].endswith(":"):
                 lines[-1] = f"{lines[-1]} {text} {marker}"
             else:
                 lines.append(f"{text} {marker}")

@@ -1398,6 +1398,37 @@ def test_coming_up_reads_first_a_further_passage_about_something_still_to_happen
     assert _asked_form(question)(used[0].chunk.text) == 0
 
 
+def test_what_people_said_reads_the_quoted_feedback_each_remark_on_its_own_line() -> None:
+    from assistant.answer import FORM_BONUS, _asked_form
+
+    said = _asked_form("what did people say about the virtual training")
+    assert said("> It gave great insight and made me think differently about my practice!") == FORM_BONUS
+    assert said("Courses were instead delivered virtually.") == 0
+    assert _asked_form("what did the virtual training cover")("> It gave great insight!") == 0
+    chosen = _select("what did people say about the virtual training", (
+        "From September 2020 courses were delivered virtually.\n\n"
+        "> Even though it was virtual, it was an inclusive experience.\n\n> It gave great insight!",
+        ("Report", "Training")))
+    assert "> Even though it was virtual, it was an inclusive experience." in chosen
+
+
+def test_each_quoted_remark_stands_on_its_own_line_of_the_answer() -> None:
+    from assistant.answer import AnswerSettings, Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    embedder = CountingEmbedder()
+    question = "what feedback did the virtual training get"
+    hits = [Hit(Chunk("c1", "d1", "> It was an inclusive experience.\n\n> It gave great insight!"), doc, 1.0, 0.9)]
+    settings = AnswerSettings(found_dense=-1.0, found_dense_low=-1.0, found_dense_high=-1.0, sentence_discount=0.0,
+                              keep_within=1.0)
+    answer = Composer(embedder, settings).compose(question, Query(question, ()), embedder.embed([question])[0], hits)
+    assert answer.answer.splitlines() == ["> It was an inclusive experience. [1]", "> It gave great insight! [1]"]
+
+
 def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -> None:
     bulletins = "Monthly e-bulletins were circulated to 888 partner representatives for wider distribution."
     gaps = evidence_gaps(Query("e-bulletin circulation numbers", ()), bulletins, None)

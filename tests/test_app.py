@@ -256,6 +256,13 @@ def test_answer_markdown_neutralises_links_and_keeps_markers() -> None:
     assert md_escape("a_b*c") == "a\\_b\\*c"
 
 
+def test_a_remark_the_document_quotes_is_shown_as_a_quote_each_on_its_own() -> None:
+    md = answer_markdown("What attendees said: [1]\n> It was <b>inclusive</b>. [1]\n> It made me *think*! [1]")
+    blocks = [b.strip() for b in md.split("\n\n") if b.strip()]
+    assert blocks == ["What attendees said: **[1]**", "> It was \\<b\\>inclusive\\</b\\>. **[1]**",
+                      "> It made me \\*think\\*\\! **[1]**"]
+
+
 def test_a_web_address_in_an_answer_reads_cleanly_and_is_not_a_live_link() -> None:
     md = answer_markdown("Procedures are published on: [1] <https://www.teescpp.org.uk/> [1]\n"
                          "- See www.tees-cpp.gov.uk. [2]")

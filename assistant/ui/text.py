@@ -40,8 +40,8 @@ def escape_keeping_addresses(text: str) -> str:
 
 
 def answer_markdown(answer: str) -> str:
-    """An answer's text as safe Markdown: list items stay a list, citation markers bold, web
-    addresses as code."""
+    """An answer's text as safe Markdown: list items stay a list, a remark the document quotes a
+    quote, citation markers bold, web addresses as code."""
     out: list[str] = []
     for line in answer.splitlines():
         if not line.strip():
@@ -49,6 +49,10 @@ def answer_markdown(answer: str) -> str:
         m = _BULLET.match(line)
         if m:
             out.append(f"- {escape_keeping_addresses(line[m.end():])}")
+        elif line.lstrip().startswith(">"):  # a remark the document quotes ("> It gave great insight"): a quote
+            if out:
+                out.append("")
+            out.extend((f"> {escape_keeping_addresses(line.lstrip()[1:].strip())}", ""))
         else:
             if out:
                 out.append("")
