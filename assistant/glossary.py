@@ -106,6 +106,9 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(covid|pandemic|lockdowns?)\b", "covid pandemic lock downs"),
     (r"\b(priorit(y|ies)|focus(es)?|plans? for next year|next year)\b", "priorities next steps"),
     (r"\b(who (is|are) in|members?|partners?)\b", "membership partners"),
+    # "Is probation part of the partnership?": besides the partners, the relevant agencies it names
+    (r"\b((?:part|members?) of|in|on|belongs? to|involved (?:in|with)) the (?:safeguarding )?partnership\b",
+     "partners relevant agencies"),
     (r"\b(bulletins?|newsletters?)\b", "e-bulletins newsletter"),
     (r"\b(sent out|sent|went out|go out|goes out|mailed|emailed out)\b", "circulated distributed"),
     (r"\b(when|what date|dates?)\b", "date"),

@@ -55,6 +55,13 @@ def test_online_courses_are_the_documents_e_learning_and_online_delivery_their_v
     assert "e-learning" not in g.expansions("is the training face to face or online?")
 
 
+def test_being_part_of_the_partnership_reaches_the_relevant_agencies_it_names() -> None:
+    g = Glossary()
+    assert "partners relevant agencies" in g.expansions("is probation part of the partnership")
+    assert "partners relevant agencies" in g.expansions("are schools involved in the safeguarding partnership?")
+    assert "partners relevant agencies" not in g.expansions("what does the partnership do")
+
+
 def test_lower_case_acronym_is_expanded_but_an_english_word_is_not() -> None:
     g = Glossary()
     assert "youth offending team" in g.expansions("is the yot in the partnership")
