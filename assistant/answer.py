@@ -450,8 +450,11 @@ class Composer:
         # meetings continued virtually" three lines below the sentence about Covid).
         taken = {(u.hit, u.position) for u in chosen}
         others = sorted((i for i in informative if units[i].hit != anchor.hit), key=lambda i: -scores[i])
-        same = sorted((i for i in informative if units[i].hit == anchor.hit
-                       and (units[i].hit, units[i].position) not in taken), key=lambda i: -scores[i])
+        # An address alone on its line is the whole answer its passage gives ("where can I find them?"):
+        # the passage's other lines are about something else (what else was updated this quarter).
+        same = [] if _LINK_LINE.match(anchor.text) else \
+            sorted((i for i in informative if units[i].hit == anchor.hit
+                    and (units[i].hit, units[i].position) not in taken), key=lambda i: -scores[i])
         for i in others[:1] + same[:1]:
             if scores[i] >= best - self.settings.keep_within and not any(_similar(units[i].text, c.text) for c in chosen):
                 chosen.append(units[i])

@@ -665,6 +665,31 @@ def _select(question: str, *passages: tuple[str, tuple[str, ...]]) -> list[str]:
                                                       lambda t: 1.0)]
 
 
+def test_an_address_leading_the_answer_brings_no_other_line_of_its_passage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Where can I find them?": the address and the sentence it ends, not one item of the list of
+    procedures updated this quarter that follows it in the same passage."""
+    from assistant.answer import AnswerSettings, Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    items = "\n".join(f"- Procedure number {n} for practitioners" for n in range(1, 11))
+    text = ("The procedures group update the safeguarding procedures which are published on:\n\n"
+            f"<https://www.teescpp.org.uk/>\n\nDuring this quarter the following guidance was updated:\n\n{items}")
+    doc = DocumentRecord("d1", "Newsletter", "newsletter", "n.md", None, None, None, None, "h", None, None, 2, "", "")
+    hits = [Hit(Chunk("c1", "d1", text, ("Newsletter", "Procedures")), doc, 1.0)]
+    # The first item scores best of all (as a list item of procedures can), the address a little lower.
+    monkeypatch.setattr(Composer, "_score_units", lambda self, query, qvec, hits, units, idf: [
+        1.0 if "number 1 " in u.text else 0.95 if "teescpp" in u.text else 0.5 for u in units])
+    embedder = CountingEmbedder()
+    question = "where can I find the safeguarding procedures"
+    chosen = [u.text for u in Composer(embedder, AnswerSettings(keep_within=0.1)).select(
+        Query(question, ()), embedder.embed([question])[0], hits, lambda t: 1.0)]
+    assert chosen == ["The procedures group update the safeguarding procedures which are published on:",
+                      "<https://www.teescpp.org.uk/>"]
+
+
 def test_a_sentence_that_introduces_a_link_brings_the_link() -> None:
     text = ("The procedures group update the safeguarding procedures which are published on:\n\n"
             "<https://www.teescpp.org.uk/>\n\nDuring this quarter these were updated:\n\n- Neglect Strategy")
