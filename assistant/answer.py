@@ -28,7 +28,8 @@ from assistant.people import missing_person, names_a_person
 from assistant.retrieval import Query
 from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant, counts_something,
                                  everyday_phrases, passage_units_with_intros, used_otherwise, years_in, YEAR)
-from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block, places_in
+from assistant.places import places_in
+from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block
 from index.embedder import Embedder
 from index.text import tokenize
 

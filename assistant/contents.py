@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.places import places_in
 from assistant.sentences import FILLER_STEMS, expansion_covered, sentence_pairs
 from index.text import tokenize
 
@@ -67,8 +68,6 @@ def missing_rating(question: str, evidence: str) -> bool:
     a judgement beside what it names (places aside: "Hartlepool" is not what was rated)."""
     if not _RATING_Q.search(question):
         return False
-    from assistant.signals import places_in  # signals reads this module's contact patterns
-
     places = {t for p in places_in(question) for t in tokenize(p)}
     subject = set(tokenize(question)) - _NOT_RATED_SUBJECT - places
     if not subject:

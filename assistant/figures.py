@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 from assistant.followup import split_follow_up
+from assistant.places import AREAS, areas_in
 from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, counts_something, expansion_covered,
                                  glossary, governed_sentences, passage_sentences, sentence_pairs, wanted_year,
                                  years_in)
@@ -144,28 +145,21 @@ def _mostly_in(words: str, have: set[str]) -> bool:
     return bool(toks) and len(toks & have) >= max(1, round(len(toks) * 2 / 3))
 
 
-# The partnership covers two areas, and its reports give each one's figures under its own heading
-# ("About Hartlepool > Hartlepool Demographics"). A question about Stockton's figure is not
-# answered by Hartlepool's, however alike the sentences are.
-_AREAS = ("hartlepool", "stockton", "middlesbrough", "redcar", "darlington", "durham")
 _FIGURE_Q = re.compile(r"\b(?:how many|how much|number of|numbers|proportion|percentage|percent|rate|figures?|statistics|stats"
                        r"|attainment|score|total|income|expenditure|budget|reserves|spend|spent|funding)\b|%", re.I)
 
 
-def _areas_in(text: str) -> set[str]:
-    lower = text.lower()
-    return {a for a in _AREAS if re.search(rf"\b{a}(?:'?s)?\b", lower)}  # "stocktons attainment 8"
-
-
 def missing_place(question: str, evidence: str, section: str = "") -> str:
     """The area a figure question names ("attainment 8 stockton") when every figure in the evidence
-    is given for another area, by its sentence or by the section it is filed under; else ""."""
-    asked = _areas_in(question)
+    is given for another area, by its sentence or by the section it is filed under; else "". The
+    reports give each area's figures under its own heading ("About Hartlepool > Hartlepool
+    Demographics"): Stockton's figure is not answered by Hartlepool's, however alike the sentences."""
+    asked = areas_in(question)
     if len(asked) != 1 or not _FIGURE_Q.search(question):
         return ""
     figures = [s for s in passage_sentences(evidence) if counts_something(s)]
     for sentence in figures:
-        named = _areas_in(f"{section} {sentence}")
+        named = areas_in(f"{section} {sentence}")
         if not named or named & asked:
             return ""
     return next(iter(asked)).capitalize() if figures else ""
@@ -221,8 +215,8 @@ def missing_earlier_year(question: str, evidence: str) -> bool:
 # "two key lines of enquiry during 2019-20": some sentence pair must give a figure beside one of
 # the question's topic words (or the documents' words for it).
 _NOT_TOPIC = _NOT_QUALIFIER | frozenset(tokenize("""hsscp partnership safeguarding children partnership's board
-    year years last next went came live lives lived living times cost costs charge charges fee fees price pay paid average mean median rate rates figure figures statistics stats score scores total number percentage""")) | frozenset(_AREAS) \
-    | frozenset(tokenize(" ".join(_AREAS)))
+    year years last next went came live lives lived living times cost costs charge charges fee fees price pay paid average mean median rate rates figure figures statistics stats score scores total number percentage""")) | frozenset(AREAS) \
+    | frozenset(tokenize(" ".join(AREAS)))
 
 
 # "missing episodes Hartlepool quarter 3 2025-26", "e-learning completions Q3 2025-26": a search-box
@@ -237,7 +231,7 @@ def is_terse_statistic(text: str) -> bool:
     """A search-box fragment (no question word, at most eight words) with a period and a plural noun."""
     words = WORD_RE.findall(text)
     plural = any(w.lower().endswith("s") and len(w) > 4 and not w.lower().endswith(("ss", "us", "is"))
-                 and w.lower() not in _AREAS and not w.isupper() for w in words)
+                 and w.lower() not in AREAS and not w.isupper() for w in words)
     return len(words) <= 8 and not _QUESTION_START.match(text) and bool(_PERIOD.search(text)) and plural \
         and not _NOT_A_COUNT.search(text)
 

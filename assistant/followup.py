@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.places import PARTNER_AREAS, PLACES
 from assistant.sentences import FILLER
 from index.text import STOPWORDS, words
 
@@ -35,10 +36,6 @@ _OWN_VERB_Q = re.compile(r"^(?:where|when|who|how)\s+(?:do|does|did|can|could|sh
 
 def _content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 2]
-
-
-PLACES = ("stockton-on-tees", "stockton", "hartlepool", "middlesbrough", "redcar", "darlington",
-          "teesside", "durham", "cleveland", "south tees", "north tees", "england", "national")
 
 
 def _proper_nouns(text: str) -> list[str]:
@@ -112,14 +109,13 @@ def _shift_year(question: str, previous: str) -> str | None:
 # The partnership covers two areas: "what about the other area?" after a Hartlepool question asks
 # it about Stockton-on-Tees, and the other way round.
 _OTHER_AREA_Q = re.compile(r"\bthe\s+other\s+(?:area|one|borough|council|local authority|authority|town|place|side)\b", re.I)
-_PARTNER_AREAS = {"hartlepool": "Stockton", "stockton-on-tees": "Hartlepool", "stockton": "Hartlepool"}
 
 
 def _other_area(question: str, previous: str) -> str | None:
     if not _OTHER_AREA_Q.search(question):
         return None
-    named = [(m, area) for area in _PARTNER_AREAS for m in re.finditer(rf"\b{re.escape(area)}\b", previous, re.I)]
-    areas = {_PARTNER_AREAS[a] for _, a in named}
+    named = [(m, area) for area in PARTNER_AREAS for m in re.finditer(rf"\b{re.escape(area)}\b", previous, re.I)]
+    areas = {PARTNER_AREAS[a] for _, a in named}
     if len(areas) != 1:  # neither area named, or both: no single other one
         return None
     m = min((m for m, _ in named), key=lambda m: (m.start(), -len(m.group(0))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from assistant.glossary import is_common_word
+from assistant.places import PLACES
 from assistant.sentences import FILLER_STEMS, sentence_pairs
 from index.text import STOPWORDS, tokenize
 
@@ -46,8 +47,6 @@ _NOT_CHAIRED_SUBJECT = frozenset(tokenize("group groups meeting meetings board i
 def names_a_person(text: str) -> bool:
     """A personal name: "Dave Pickard", "Dr Smith" (not "Business Manager" or "Tees Valley",
     whose second word is a common word or a place)."""
-    from assistant.followup import PLACES  # the follow-up resolver owns the list of places
-
     for m in _PERSON.finditer(text):
         surname = m.group(1)
         if surname is None:

@@ -1,8 +1,7 @@
 """What a question asks for and what a sentence offers: the signals answer-sentence scoring reads.
 
 A question that asks "how many" prefers a sentence with a figure in it (a year is not a figure);
-a contact line (address, phone, email) answers only a question about contacting someone; a
-question about Hartlepool prefers Hartlepool's figures.
+a contact line (address, phone, email) answers only a question about contacting someone.
 """
 
 from __future__ import annotations
@@ -23,9 +22,3 @@ def contact_block(text: str) -> bool:
     return bool(PHONE.search(text) or EMAIL.search(text)) and len(re.findall(r"[A-Za-z]{3,}", text)) < 40
 
 
-def places_in(text: str) -> set[str]:
-    """Place names a passage or question mentions, so "in Hartlepool" prefers Hartlepool's figures."""
-    from assistant.followup import PLACES  # the follow-up resolver owns the list of places
-
-    lower = text.lower()
-    return {p.split("-")[0] for p in PLACES if re.search(rf"\b{re.escape(p)}\b", lower)} - {"national", "england"}
