@@ -21,8 +21,8 @@ from assistant.findings import NAMED_REVIEW, all_named, is_name, missing_finding
 from assistant.glossary import is_common_word
 from assistant.people import asks_who_holds, missing_person
 from assistant.retrieval import Query
-from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, expansion_covered, glossary, governed_sentences,
-                                 sentence_pairs, wanted_year, years_in)
+from assistant.sentences import (FIGURE_WORDS, FILLER, FILLER_STEMS, WORD_RE, YEAR, expansion_covered, glossary,
+                                 governed_sentences, sentence_pairs, wanted_year, years_in)
 from index.text import STOPWORDS, tokenize
 
 _QUARTER = re.compile(r"\b(?:q|quarter\s*)([1-4])\b", re.I)  # "Q2", "quarter 3": a newsletter's quarter
@@ -187,9 +187,6 @@ _CARRY_ASKED = re.compile(r"\b(?:carr(?:y|ied|ies|ying)\s+(?:forward|over)|broug
                           re.I)  # not "carry out": "reviews carried out in 2019-20" asks for 2019-20's
 
 
-# "e-bulletin circulation numbers": "numbers" asks for a figure (the figure checks see to that); it
-# is not a topic word a passage must say.
-_FIGURE_ASKING = frozenset("number numbers figure figures stats statistics".split())
 
 
 def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, context: str = "",
@@ -254,7 +251,7 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
             hard.append(m.group(0))
     ev_tokens = set(tokenize(evidence))
     topic = [w for w in dict.fromkeys(WORD_RE.findall(question)) if w.lower() not in STOPWORDS
-             and w.lower() not in FILLER and w.lower() not in _FIGURE_ASKING and len(w) > 1]
+             and w.lower() not in FILLER and w.lower() not in FIGURE_WORDS and len(w) > 1]
     missed = 0
     unknown_words = 0
     for w in topic:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.places import PARTNER_AREAS, PLACES
-from assistant.sentences import FILLER
+from assistant.sentences import FIGURE_WORDS, FILLER
 from index.text import STOPWORDS, words
 
 _LEAD = re.compile(r"^\s*(and|but|also|so|then|ok|okay|what about|how about|and what about|and for|same for|what of)\b[\s,]*", re.I)
@@ -64,14 +64,13 @@ def needs_context(question: str) -> bool:
         return True  # "who took part in the facilitated event?": which event is the earlier question's
     if _BARE_CHOICE.match(question) and not _QUESTION_WORD.match(question.strip()) and len(set(content)) <= 3 and not has_name:
         return True  # "face to face or online?": a choice about the earlier question's subject
-    beside_figure = set(content) - _FIGURE_WORDS
+    beside_figure = set(content) - FIGURE_WORDS
     if beside_figure and beside_figure <= set(PLACES) and len(beside_figure) < len(set(content)):
         return True  # "what's the figure for stockton?": the earlier question's figure, for another place
     return len(content) <= 1 and not has_name
 
 
 _BARE_CHOICE = re.compile(r"^\s*[\w' -]+\s+or\s+[\w' -]+\?\s*$", re.I)  # asked, not typed as search words
-_FIGURE_WORDS = frozenset("figure figures number numbers stats statistics rate rates total totals data".split())
 
 
 # "how many were re-referrals?" after a question about Stockton asks about Stockton: a short

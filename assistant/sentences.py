@@ -21,6 +21,9 @@ FILLER = frozenset("""often actually anything something everything really still 
     best good bad right wrong ever never always usually also just even anyone someone won wrote write writes
     written""".split())
 FILLER_STEMS = frozenset(tokenize(" ".join(FILLER)))  # "really" -> "realli": filler as the tokenizer sees it
+# Words that ask for a figure without saying what is counted ("e-bulletin circulation numbers",
+# "what's the figure for stockton?"): the figure checks see to them; they are not topic words.
+FIGURE_WORDS = frozenset("figure figures number numbers stats statistics rate rates total totals data".split())
 YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 _NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
