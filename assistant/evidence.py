@@ -187,8 +187,6 @@ _CARRY_ASKED = re.compile(r"\b(?:carr(?:y|ied|ies|ying)\s+(?:forward|over)|broug
                           re.I)  # not "carry out": "reviews carried out in 2019-20" asks for 2019-20's
 
 
-
-
 def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, context: str = "",
                   body: str | None = None, section: str = "") -> Gaps:
     """Hard gaps (a kind of fact, a year, a named review, a specific unknown term) and the share
