@@ -24,7 +24,7 @@ from assistant.figures import (breakdown_asked, missing_attendance, missing_brea
 from assistant.findings import missing_findings
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
-from assistant.people import missing_person, names_a_person
+from assistant.people import WHO_Q, missing_person, names_a_person
 from assistant.retrieval import Query
 from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant, counts_something,
                                  everyday_phrases, passage_units_with_intros, used_otherwise, years_in, YEAR)
@@ -49,9 +49,6 @@ PROMOTE_DEPTH = 10  # passages looked through for one that gives the kind of fac
 SOUGHT_KINDS = frozenset({name for name, _, _ in ASKED_KINDS}
                          | {"a name", "its name", "a date", "who chairs it", "who heads it"})
 _NAMED = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b|\b[A-Z][a-z]+\b")  # "EMMA", "LCSPRs", "Stockton"
-# "Who wrote the foreword?": when no quoted sentence names anyone, the line naming a person in the
-# best sentence's section (a signature: "Dave Pickard HSSCP Independent Chair") is quoted as well.
-_WHO_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s)?\b|(?:what(?:'s|\s+is)\s+)?(?:the\s+)?name\s+of\b)", re.I)
 _LINK_LINE = re.compile(r"^\s*<?\[?(?:https?://|www\.)\S+\s*$", re.I)  # a line that is only an address
 # "what was the second one about?" after "what audits were done?": the sentence that says "the
 # second" is the one asked about, whatever else the earlier question's words favour.
@@ -469,7 +466,9 @@ class Composer:
             address = _best_address(units, informative, scores, best - WEBSITE_WITHIN)
             if address is not None:
                 chosen.append(units[address])
-        if _WHO_Q.match(asked) and not any(names_a_person(u.text) for u in chosen):
+        if WHO_Q.match(asked) and not any(names_a_person(u.text) for u in chosen):
+            # "Who wrote the foreword?": when no quoted sentence names anyone, the line naming a person
+            # in the best sentence's section (a signature: "Dave Pickard HSSCP Independent Chair") too.
             section = used[anchor.hit].chunk.heading_path  # the same section: its signature, not another's
             naming = [i for i in range(len(units)) if names_a_person(units[i].text)
                       and used[units[i].hit].chunk.heading_path == section]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.people import WHO_Q
 from assistant.sentences import FILLER, FILLER_STEMS, sentence_pairs
 from index.text import STOPWORDS, tokenize
 
@@ -26,7 +27,6 @@ _FINDINGS_Q = re.compile(r"\bwhat did\b.{1,60}?\b(?:find|recommend|conclude|show
                          r"|\bwhat happened (?:in|with|to|at) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b"
                          r"|\b(?:child|baby|family|sibling) [A-Za-z]{1,4}\b.{0,30}\bwhat happened\b"  # "child t lcspr what happened"
                          r"|\bwhat (?:was|is|were) (?:the )?(?:child|baby|family|sibling) [A-Za-z]{1,4}\b[\w ]{0,20}\babout\b", re.I)
-_WHO_ASKED = re.compile(r"\s*(?:and\s+)?who(?:'s|s)?\b", re.I)
 # "What procedures came from the recommendations?", "where did the recommendations go?": what came
 # of them is asked, not what they were.
 _CAME_OF_Q = re.compile(r"\b(?i:from|on|with|to|of|implement\w*|where (?:did|have|do|are|were)|happened to)\s+"
@@ -86,7 +86,7 @@ def missing_findings(question: str, evidence: str, context: str = "") -> bool:
     carry a word of finding ("identified", "learning", "good practice"; a question about
     recommendations needs the word "recommend...").
     """
-    if not _FINDINGS_Q.search(question) or _WHO_ASKED.match(question) or _CAME_OF_Q.search(question):
+    if not _FINDINGS_Q.search(question) or WHO_Q.match(question) or _CAME_OF_Q.search(question):
         return False  # "who's dealing with the recommendations?" asks who, not what they were
     subject = {t for t in tokenize(question) if t not in _NOT_SUBJECT}
     if not subject:

@@ -9,6 +9,8 @@ from assistant.places import PLACES
 from assistant.sentences import FILLER_STEMS, sentence_pairs
 from index.text import STOPWORDS, tokenize
 
+# A question asking who: "who runs it?", "and who's the chair?", "the name of the reviewer".
+WHO_Q = re.compile(r"^\s*(?:and\s+)?(?:who(?:'s|s)?\b|(?:what(?:'s|\s+is)\s+)?(?:the\s+)?name\s+of\b)", re.I)
 # "Who is the business manager?" asks for a person; a passage naming the role ("the HSSCP Business
 # Manager and the Independent Chair") does not say who holds it. Nor does "I am standing down"
 # say who replaced the chair.
