@@ -1193,7 +1193,7 @@ def test_a_who_question_quotes_the_signature_of_the_section_it_answers_from() ->
     assert any("Dave Pickard" in t for t in quoted("who wrote the foreword to the annual report", [foreword, engine]))
     # The signature of another section does not say who chairs the Engine Room.
     assert not any("Dave Pickard" in t for t in quoted("who chairs the engine room", [engine, foreword]))
-    from assistant.answer import _WHO_Q
+    from assistant.people import WHO_Q as _WHO_Q
 
     assert _WHO_Q.match("whos the top person who wrote the intro") and _WHO_Q.match("name of the business manager")
     assert not _WHO_Q.match("what did the foreword say about who we work with")
