@@ -14,8 +14,11 @@ from assistant.places import PARTNER_AREAS, PLACES
 from assistant.sentences import FIGURE_WORDS, FILLER
 from index.text import STOPWORDS, words
 
-_LEAD = re.compile(r"^\s*(and|but|also|so|then|ok|okay|what about|how about|and what about|and for|same for|what of)\b[\s,]*", re.I)
-_FILLER_LEAD = re.compile(r"^\s*(?:and|but|also|so|then|ok|okay|right|well)\b[\s,]*", re.I)
+_LEAD_WORDS = "and|but|also|so|then|ok|okay"
+# A question that starts like this goes on from the one before: "and in stockton?", "what about 2019-20?"
+_LEAD = re.compile(rf"^\s*(?:{_LEAD_WORDS}|what about|how about|same for|what of)\b[\s,]*", re.I)
+# Words a question may start with that say nothing: "ok so what should we be doing about it?"
+_FILLER_LEAD = re.compile(rf"^\s*(?:{_LEAD_WORDS}|right|well)\b[\s,]*", re.I)
 _ANAPHORA = re.compile(r"\b(that|this|those|these|it|its|they|them|their|there|he|she|his|her|the same|the review|the report|the group|the plan"
                        r"|the (?:[a-z]+ )?(?:one|ones)|which ones?)\b", re.I)  # "the second one", "the thematic ones"
 # "who's leading on the recommendations?" after a question about the December audit means the
