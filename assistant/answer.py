@@ -636,7 +636,7 @@ class Composer:
         in the sentence itself counting as one more; at least half of them, and the place the question names."""
         asked = split_follow_up(query.text)[0]
         ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
-        if _HOW_OFTEN.search(query.text):
+        if _HOW_OFTEN.search(asked):
             def shaped(sentence: str) -> bool:
                 return bool(_FREQUENCY.search(sentence))
         elif ages:
