@@ -86,6 +86,11 @@ _SAID_Q = re.compile(r"\bwhat (?:did|do|have) (?:people|attendees|delegates|staf
                      r"|colleagues|families|parents|children|young people|they) (?:say|said|think|thought|feel|felt)\b"
                      r"|\bfeedback\b|\bcomments?\b|\btestimonials?\b|\bquotes?\b", re.I)
 _QUOTED = re.compile(r"^\s*>|^\s*[\"“]")
+# "How do I book onto a course?": the sentence with the action asked about ("bookings made via a
+# new online booking system"), not the sentences about courses. Light verbs say nothing of it.
+_HOW_DO_I = re.compile(r"\bhow (?:do|can|should|would|could|does|to) (?:(?:i|we|you|staff|people|professionals|practitioners"
+                       r"|someone|a school|schools|parents)\s+)?(?:go about\s+|actually\s+)?([a-z]+)\b", re.I)
+_LIGHT_VERBS = frozenset(tokenize("make get do go find know see use have take keep give put be work start deal"))
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -192,8 +197,9 @@ class _PassageGaps:
 def _asked_form(asked: str) -> Callable[[str], float]:
     """A bonus for a sentence in the form the question asks for: "the second one" -> the sentence
     saying "second", "how often" -> a frequency, "how long" -> a span, "when" -> a day ("27th
-    March"), "over 65s" -> that age, "what percentage" -> a share, "where do I find" -> a web address (each kind of
-    evidence.ASKED_KINDS)."""
+    March"), "over 65s" -> that age, "what percentage" -> a share, "any coming up" -> something still
+    to happen, "what did people say" -> a quoted remark, "how do I book" -> the action (bookings),
+    "where do I find" -> a web address (each kind of evidence.ASKED_KINDS)."""
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
     forms = [shape for asks, shape in ((_HOW_OFTEN, _FREQUENCY), (_HOW_LONG, _SPAN), (WHEN_ASKED, _DAY),
@@ -203,6 +209,10 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     # "where do I find them" -> the web address (counted once when "website" asked for it too)
     forms += [shape for _, asks, shape in ASKED_KINDS if asks.search(asked) and shape not in forms]
 
+    action = _HOW_DO_I.search(asked)
+    stem = next(iter(tokenize(action.group(1))), "") if action else ""
+    if stem and stem not in _LIGHT_VERBS:
+        forms.append(re.compile(rf"\b{re.escape(stem)}\w*", re.I))
     listed = bool(_MEMBERS_Q.match(asked))
 
     def bonus(text: str) -> float:

@@ -1461,6 +1461,18 @@ def test_each_quoted_remark_stands_on_its_own_line_of_the_answer() -> None:
     assert answer.answer.splitlines() == ["> It was an inclusive experience. [1]", "> It gave great insight! [1]"]
 
 
+def test_how_do_i_favours_the_sentence_with_the_action_asked_about() -> None:
+    from assistant.answer import FORM_BONUS, _asked_form
+
+    book = _asked_form("how do I book onto a course?")
+    assert book("This includes a full programme of training with bookings made via a new online booking system.") \
+        == FORM_BONUS
+    assert book("Two courses have been observed by key practitioners this quarter.") == 0
+    assert _asked_form("how can schools register for the e-learning")("Register for an e-learning account here.") == FORM_BONUS
+    # A light verb says nothing of the action: "make" is in many sentences that make no referral.
+    assert _asked_form("how do I make a referral")("Partners made good progress this year.") == 0
+
+
 def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -> None:
     bulletins = "Monthly e-bulletins were circulated to 888 partner representatives for wider distribution."
     gaps = evidence_gaps(Query("e-bulletin circulation numbers", ()), bulletins, None)
