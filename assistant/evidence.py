@@ -49,6 +49,7 @@ _DURATION = re.compile(rf"\bwithin\s+{_N}\s*{_PERIOD}\b|\b{_N}\s*{_PERIOD}\s+(?:
                        rf"|\b{_N}\s+working\s+days?\b|\bimmediately\b|\bsame day\b|\bnext working day\b|\bwithout delay\b",
                        re.I)  # a time limit ("within 72 hours", "15 working days of"), not "two audit days"
 _MONEY = re.compile(r"£\s?\d|\b\d[\d,.]*\s?(?:pounds|p)\b|\bfree\b|\bno (?:cost|charge|fee)\b", re.I)
+_CONTACT_GIVEN = re.compile(PHONE.pattern + "|" + EMAIL.pattern + "|" + WEB.pattern + r"|\b(?:referral|online) form\b", re.I)
 ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("a phone number", re.compile(r"\b(?:phone|telephone|tel|ring)\b|\b(?:team|hub|line|duty|desk|office)"
                                   r"(?:'s)? (?:phone |contact )?number\b|\bnumber (?:for|of) the [\w' ]*"
@@ -63,8 +64,10 @@ ASKED_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("a venue", re.compile(r"\bwhere(?:'s|s| is| are| will| was| were)\b[\w' -]*\b(?:held|hosted|taking place|take place"
                            r"|happening|located|based)\b", re.I), _VENUE),
     ("how to refer", re.compile(r"\bhow (?:do|can|should|would|to) (?:i |we |you )?(?:refer|report|notify|make a referral"
-                                r"|raise a concern|contact)\b", re.I),
-     re.compile(PHONE.pattern + "|" + EMAIL.pattern + "|" + WEB.pattern + r"|\b(?:referral|online) form\b", re.I)),
+                                r"|raise a concern|contact)\b", re.I), _CONTACT_GIVEN),
+    # "Who do I contact about an allegation against a teacher?": a contact beside the topic, not figures about it
+    ("a contact", re.compile(r"\bwho (?:do|should|can|would) (?:i|we|you) (?:contact|ring|call|phone|tell|speak to|talk to"
+                             r"|report (?:it |this |that )?to|refer (?:it |this |them |him |her )?to)\b", re.I), _CONTACT_GIVEN),
     ("a time of day", re.compile(r"\bwhat times?\b(?! of (?:year|the year|month))", re.I), _CLOCK),
     ("a postcode", re.compile(r"\b(?:post ?code|postal address)\b", re.I), _POSTCODE),
     ("a price", re.compile(r"\bhow much\b[\w' ]*\b(?:cost|charge|pay for|fee)\b|\b(?:price|fee)s? (?:for|of)\b", re.I), _MONEY),
@@ -133,6 +136,8 @@ def missing_kinds(question: str, evidence: str) -> list[str]:
 _BESIDE: dict[str, tuple[frozenset[str], float]] = {
     "how to refer": (frozenset(tokenize("""how refer report notify make referral raise concern contact young person
         people child children kid kids someone somebody""")) | FILLER_STEMS, 0.0),
+    "a contact": (frozenset(tokenize("""who contact ring call phone tell speak talk report refer young person
+        people child children kid kids someone somebody worried concern concerned""")) | FILLER_STEMS, 0.0),
     "a price": (frozenset(tokenize("""how much cost costs price fee fees charge charges pay paid go attend send book
         place places hsscp partnership safeguarding multi agency""")) | FILLER_STEMS, 0.5),
     # "Where's the annual conference being held?": "training was delivered virtually" is no venue for it.

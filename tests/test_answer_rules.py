@@ -1473,6 +1473,18 @@ def test_how_do_i_favours_the_sentence_with_the_action_asked_about() -> None:
     assert _asked_form("how do I make a referral")("Partners made good progress this year.") == 0
 
 
+def test_who_do_i_contact_needs_a_contact_beside_the_topic_not_figures_about_it() -> None:
+    from assistant.evidence import asked_kinds, missing_kinds
+
+    question = "who do I contact about an allegation against a teacher?"
+    assert asked_kinds(question) == ["a contact"]
+    figures = "Throughout 2020-21 there were:\n- 104 referrals in relation to allegations against staff"
+    assert missing_kinds(question, figures) == ["a contact"]
+    lado = "Allegations against staff go to the LADO: email lado@stockton.gov.uk or call 01642 130080."
+    assert missing_kinds(question, lado) == []
+    assert asked_kinds("who contacted the family?") == []  # asking who did, not whom to contact
+
+
 def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -> None:
     bulletins = "Monthly e-bulletins were circulated to 888 partner representatives for wider distribution."
     gaps = evidence_gaps(Query("e-bulletin circulation numbers", ()), bulletins, None)
