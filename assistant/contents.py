@@ -18,7 +18,8 @@ from index.text import tokenize
 # draw attention to agreed trauma-informed principles": the passage must set them out (the word
 # followed by "are", "include" or a colon and a list), or be filed under a heading naming them.
 _CONTENTS_Q = re.compile(r"\bwhat (?:are|were|is) (?:the |our |their )?(?:[\w'-]+ ){0,4}?(?P<noun>principles|criteria"
-                         r"|thresholds?|steps|standards|rules|eligibility|requirements)\b"
+                         r"|thresholds?|steps|standards|rules|eligibility|requirements)\b(?!\s+(?:document|statement|policy"
+                         r"|guidance|framework|tool|form|procedure|meeting|group|panel|review)s?\b)"  # "the threshold document"
                          r"|\b(?P<noun2>principles|criteria|thresholds|eligibility|requirements) (?:for|of)\b", re.I)
 # "What does the rough guide say about writing chronologies?": a sentence pair must name what it is asked about.
 _GENERIC_DOING = frozenset(tokenize("work working deal dealing handle handling use using approach approaches"))
@@ -43,7 +44,8 @@ def missing_contents(question: str, evidence: str, context: str = "") -> str:
         if re.search(rf"\b{stem}", context, re.I):
             return ""
         set_out = re.compile(rf"\b{stem}\w*\b[^.,;]{{0,25}}?(?::|\b(?:are|include\w*|is that|state|say)\b)", re.I)
-        return "" if set_out.search(evidence) else f"what the {noun} are"
+        verb = "are" if noun.endswith("s") or noun == "criteria" else "is"
+        return "" if set_out.search(evidence) else f"what the {noun} {verb}"
     m = _SAYS_ABOUT_Q.search(question)
     if m:
         topic = set(tokenize(m.group("topic"))) - FILLER_STEMS - _GENERIC_DOING

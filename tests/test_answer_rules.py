@@ -618,6 +618,9 @@ def test_the_contents_of_principles_or_a_document_must_be_set_out_not_mentioned(
     assert missing_contents("what did the child M review say about working with dads?",
                             "The extent to which fathers are engaged can have an impact.") == ""  # "working" is generic
     assert missing_contents("how often does the exec meet", mention) == ""  # not a contents question
+    assert missing_contents("what is the threshold for a referral?", mention) == "what the threshold is"
+    # "the threshold document" is a document asked about, not the thresholds themselves
+    assert missing_contents("what is the threshold document?", mention) == ""
 
 
 def test_how_to_refer_needs_a_contact_beside_where_the_referral_goes() -> None:
