@@ -300,9 +300,10 @@ class Composer:
                  qvec: np.ndarray, gaps: _PassageGaps | None = None) -> bool:
         """True when one of the best passages is close in meaning and has what the question names.
 
-        Closeness is the passage's similarity or, if higher, its best sentence's (discounted:
-        a short sentence scores higher than a whole passage), so one exact sentence in a long
-        passage about something broader still counts. A passage qualifies when it is close
+        Closeness is the passage's similarity or, if higher, its best sentence's or its own
+        heading's (discounted: a short sentence scores higher than a whole passage), so one exact
+        sentence in a long passage about something broader still counts, and so does the foreword
+        for "who wrote the foreword?" though none of its sentences is close to that. A passage qualifies when it is close
         enough to the question and contains every year, named review and specific term the
         question asks about (see `evidence_gaps`);
         a passage that misses most of the question's topic words needs a closer match.
@@ -316,6 +317,9 @@ class Composer:
         if spells_out(query.text, h.chunk.text):
             return True  # "what does PMF mean?" and the passage spells PMF out
         sentence = self._best_sentence(h, qvec)
+        if len(h.chunk.heading_path) > 1:  # the passage's own heading: "Foreword by the Independent Chair"
+            heading = float(self._embed_units([h.chunk.heading_path[-1]])[0] @ qvec)  # for "who wrote the foreword?"
+            sentence = heading if sentence is None else max(sentence, heading)
         close = h.dense_score if sentence is None else max(h.dense_score, sentence - s.sentence_discount)
         if close < s.found_dense_low - s.covered_allowance:
             return False

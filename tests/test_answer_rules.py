@@ -811,6 +811,29 @@ def test_a_passage_holding_every_topic_word_may_be_a_little_further_in_meaning()
     assert not composer.is_found(Query(question, ()), [missing], None, qvec)
 
 
+def test_a_passage_under_a_heading_close_to_the_question_is_close_enough() -> None:
+    """"Who wrote the foreword?" is far in meaning from every sentence of the foreword, but close to
+    its heading, "Foreword by the Independent Chair"."""
+    from assistant.answer import AnswerSettings, Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Annual report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    embedder = CountingEmbedder()
+    question = "who wrote the foreword"
+    qvec = embedder.embed([question])[0]
+    text = "It gives me great pleasure to introduce this report to you."
+    under = Hit(Chunk("c1", "d1", text, ("Annual report", "Foreword by the Independent Chair")), doc, 1.0, 0.0)
+    elsewhere = Hit(Chunk("c2", "d1", text, ("Annual report", "Next steps")), doc, 1.0, 0.0)
+    # The fake embedder puts the heading at 0.30 from the question and the sentence at 0.
+    settings = AnswerSettings(found_dense_low=0.05, covered_allowance=0.0, sentence_discount=0.2)
+    composer = Composer(embedder, settings)
+    assert composer.is_found(Query(question, ()), [under], None, qvec)
+    assert not composer.is_found(Query(question, ()), [elsewhere], None, qvec)
+
+
 def test_a_review_named_by_its_heading_is_what_its_sentences_are_about() -> None:
     from assistant.findings import missing_findings
 
