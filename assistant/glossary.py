@@ -105,7 +105,7 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(allegations? against (staff|a teacher|professionals?)|staff abuse)\b", "allegations against staff lado"),
     (r"\b(covid|pandemic|lockdowns?)\b", "covid pandemic lock downs"),
     (r"\b(priorit(y|ies)|focus(es)?|plans? for next year|next year)\b", "priorities next steps"),
-    (r"\b(who (is|are) in|members?|partners?)\b", "membership partners"),
+    (r"\b(who(?:'s| is| are) (?:in|on)|who sits? on|members?|partners?)\b", "membership partners"),
     # "Is probation part of the partnership?": besides the partners, the relevant agencies it names
     (r"\b((?:part|members?) of|in|on|belongs? to|involved (?:in|with)) the (?:safeguarding )?partnership\b",
      "partners relevant agencies"),

@@ -62,6 +62,13 @@ def test_being_part_of_the_partnership_reaches_the_relevant_agencies_it_names() 
     assert "partners relevant agencies" not in g.expansions("what does the partnership do")
 
 
+def test_who_is_on_a_group_asks_for_its_membership() -> None:
+    g = Glossary()
+    assert "membership partners" in g.expansions("who is on the executive?")
+    assert "membership partners" in g.expansions("who sits on the engine room")
+    assert "membership partners" not in g.expansions("who is the business manager?")
+
+
 def test_lower_case_acronym_is_expanded_but_an_english_word_is_not() -> None:
     g = Glossary()
     assert "youth offending team" in g.expansions("is the yot in the partnership")
