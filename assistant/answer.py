@@ -68,6 +68,7 @@ _MEMBERS_Q = re.compile(r"^\s*(?:and\s+)?(?:who|which(?:\s+[a-z]+)?)\s+(?:are|we
 # "Is that face to face or online?", "courses in a room or on teams?": the answer names both
 # alternatives ("a hybrid model of both face to face and virtual delivery"); a few words each side.
 _EITHER_OR = re.compile(r"(?P<left>(?:[\w'-]+\s+){0,2}[\w'-]+)\s+or\s+(?P<right>[\w'-]+(?:\s+[\w'-]+){0,2})", re.I)
+_WHERE_STEMS = frozenset(tokenize("where find get access download procedure procedures guidance document"))
 _SAID_WHERE = re.compile(r"\b(?:found|available|published|accessed|downloaded)\s+(?:on|via|at|from|in)\s+(?:the\s+|our\s+)?"
                          r"[\w' -]{0,40}?\b(?:website|web ?site|web ?page|portal|platform)\b", re.I)
 # "When are the learning from reviews sessions on this year?", "... these days": the newest document
@@ -303,15 +304,19 @@ class Composer:
         Closeness is the passage's similarity or, if higher, its best sentence's or its own
         heading's (discounted: a short sentence scores higher than a whole passage), so one exact
         sentence in a long passage about something broader still counts, and so does the foreword
-        for "who wrote the foreword?" though none of its sentences is close to that. A passage qualifies when it is close
-        enough to the question and contains every year, named review and specific term the
-        question asks about (see `evidence_gaps`);
-        a passage that misses most of the question's topic words needs a closer match.
+        for "who wrote the foreword?" though none of its sentences is close to that. A passage
+        qualifies when it is close enough to the question and contains every year, named review
+        and specific term the question asks about (see `evidence_gaps`); a passage that misses
+        most of the question's topic words needs a closer match. "Where is the concealed
+        pregnancy procedure?": a passage saying it "can be found on the Tees Procedures website"
+        gives where, when another of the passages read gives the address.
         """
         gaps = gaps or _PassageGaps(query, vocab, hits)
-        return any(self._qualifies(query, h, qvec, gaps) for h in hits[:3])
+        address_read = any(WEB.search(h.chunk.text) for h in hits[:3])
+        return any(self._qualifies(query, h, qvec, gaps, address_read) for h in hits[:3])
 
-    def _qualifies(self, query: Query, h: Hit, qvec: np.ndarray, passage_gaps: _PassageGaps) -> bool:
+    def _qualifies(self, query: Query, h: Hit, qvec: np.ndarray, passage_gaps: _PassageGaps,
+                   address_read: bool = False) -> bool:
         """One passage, judged as `is_found` describes."""
         s = self.settings
         if spells_out(query.text, h.chunk.text):
@@ -324,7 +329,8 @@ class Composer:
         if close < s.found_dense_low - s.covered_allowance:
             return False
         gaps = passage_gaps(h)
-        if gaps.hard:
+        says_where = address_read and gaps.hard == ("a web address",) and bool(_SAID_WHERE.search(h.chunk.text))
+        if gaps.hard and not says_where:
             return False
         if close < s.found_dense_low and gaps.uncovered_share > 0:
             return False  # only a passage with every topic word of the question may be this far in meaning
@@ -464,7 +470,10 @@ class Composer:
         others = sorted((i for i in informative if units[i].hit != anchor.hit), key=lambda i: -scores[i])
         # An address alone on its line is the whole answer its passage gives ("where can I find them?"):
         # the passage's other lines are about something else (what else was updated this quarter).
-        same = [] if _LINK_LINE.match(anchor.text) else \
+        after = by_key.get((anchor.hit, anchor.position + 1))
+        addressed = _LINK_LINE.match(anchor.text) or ("a web address" in asked_kinds(query.text) and after is not None
+                                                      and _LINK_LINE.match(after[0].text))  # "... published on:"
+        same = [] if addressed else \
             sorted((i for i in informative if units[i].hit == anchor.hit
                     and (units[i].hit, units[i].position) not in taken), key=lambda i: -scores[i])
         for i in others[:1] + same[:1]:
@@ -474,10 +483,12 @@ class Composer:
         said_where = self._said_where(query, used, gapped, chosen)
         if said_where:
             chosen.append(said_where)  # beside the address, not instead of it
-        if _WEBSITE_Q.search(asked) and not any(WEB.search(u.text) for u in chosen):
+        if (_WEBSITE_Q.search(asked) or said_where) and not any(WEB.search(u.text) for u in chosen):
             # "tees procedures website": "... can be found on the Tees Procedures website" says
             # where, the address itself is the answer when one of the passages read gives it.
-            address = _best_address(units, informative, scores, best - WEBSITE_WITHIN)
+            # ... and beside a sentence saying where ("can be found on the Tees Procedures website"),
+            # the address the passages give, however it scores.
+            address = _best_address(units, informative, scores, -np.inf if said_where else best - WEBSITE_WITHIN)
             if address is not None:
                 chosen.append(units[address])
         if WHO_Q.match(asked) and not any(names_a_person(u.text) for u in chosen):
@@ -504,11 +515,14 @@ class Composer:
         if "a web address" not in asked_kinds(query.text):
             return None
         names = [n.lower() for n in _NAMED.findall(query.text[1:])]
-        if not names:
+        # what the question names: its capitalised names ("Eve SCR"), else its own topic words
+        topic = set() if names else set(tokenize(split_follow_up(query.text)[0])) - FILLER_STEMS - _WHERE_STEMS
+        if not names and not topic:
             return None
         taken = {(u.hit, u.position) for u in chosen}
         for i, h in enumerate(used):
-            if not gapped[i] or not all(n in h.chunk.text.lower() for n in names):
+            if not gapped[i] or not all(n in h.chunk.text.lower() for n in names) \
+                    or not topic <= set(tokenize(h.chunk.text)):
                 continue
             for p, (text, intro) in enumerate(passage_units_with_intros(h.chunk.text)):
                 if _SAID_WHERE.search(text) and (i, p) not in taken:

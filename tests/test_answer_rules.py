@@ -700,6 +700,33 @@ def test_an_address_leading_the_answer_brings_no_other_line_of_its_passage(monke
                       "<https://www.teescpp.org.uk/>"]
 
 
+def test_where_is_a_procedure_is_answered_by_where_it_is_said_to_be_and_the_address() -> None:
+    """"Where is the concealed pregnancy procedure?": one passage says it "can be found on the Tees
+    Procedures website", another gives that website's address; together they answer it."""
+    from assistant.answer import AnswerSettings, Composer
+    from assistant.models import Hit
+    from index.store import DocumentRecord
+    from ingest.models import Chunk
+    from tests.fakes import CountingEmbedder
+
+    doc = DocumentRecord("d1", "Report", "annual_report", "a.md", None, None, None, None, "h", None, None, 2, "", "")
+    eve = ("A Tees-wide Concealed Pregnancy procedure has been developed from the Eve SCR and can be found "
+           "on the Tees Procedures website.")
+    site = ("The procedures group update the safeguarding procedures which are published on:\n\n"
+            "<https://www.teescpp.org.uk/>\n\nDuring this quarter the following guidance was updated:\n\n- Neglect")
+    hits = [Hit(Chunk("c1", "d1", site, ("Newsletter", "Procedures")), doc, 1.0, 0.5),
+            Hit(Chunk("c2", "d1", eve, ("Report", "Reviews")), doc, 0.9, 0.5)]
+    # Every passage close enough, but one missing most of the question's words needs to be very close:
+    # the address passage alone would not do.
+    settings = AnswerSettings(found_dense=2.0, found_dense_low=-1.0, sentence_discount=0.0)
+    embedder = CountingEmbedder()
+    question = "where is the concealed pregnancy procedure?"
+    answer = Composer(embedder, settings).compose(question, Query(question, ()), embedder.embed([question])[0], hits)
+    assert answer.found
+    assert "<https://www.teescpp.org.uk/>" in answer.answer and eve in answer.answer
+    assert not Composer(embedder, settings).is_found(Query(question, ()), hits[1:], None, embedder.embed([question])[0])
+
+
 def test_a_sentence_that_introduces_a_link_brings_the_link() -> None:
     text = ("The procedures group update the safeguarding procedures which are published on:\n\n"
             "<https://www.teescpp.org.uk/>\n\nDuring this quarter these were updated:\n\n- Neglect Strategy")
