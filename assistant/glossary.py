@@ -88,6 +88,9 @@ PLAIN_LANGUAGE: tuple[tuple[str, str], ...] = (
     (r"\b(front door|referral point|where do i refer|make a referral)\b", "children's hub referrals"),
     (r"\b(in charge|runs|who leads|boss|head of|top (person|boss|man|woman|dog)|chair)\b", "independent chair executive"),
     (r"\b(intro|introduction|opening letter|preface)\b", "foreword"),
+    # "When did the partnership go live / start?": the report says it "went live in April 2019"
+    (r"\b(go(?:es)? live|gone live|going live)\b|\b(?:partnership|hsscp)\b(?: [a-z]+){0,2} (?:start(?:ed)?|beg[ia]n|set up"
+     r"|form(?:ed)?|launch(?:ed)?|creat(?:ed)?|establish(?:ed)?)\b", "went live"),
     (r"\b(audit(s|ed)?|check(ed)? cases)\b", "multi-agency audit"),
     (r"\b(deep ?dives?|lines of enquiry)\b", "key lines of enquiry kloe deep dive"),
     (r"\b(page views|visitors|visits|hits)\b", "website page views visitors"),  # not "website": "the procedures website" is an address

@@ -69,6 +69,13 @@ def test_who_is_on_a_group_asks_for_its_membership() -> None:
     assert "membership partners" not in g.expansions("who is the business manager?")
 
 
+def test_when_the_partnership_started_is_when_it_went_live() -> None:
+    g = Glossary()
+    for question in ("when did the partnership go live?", "when did the partnership start?", "when was hsscp set up?"):
+        assert "went live" in g.expansions(question), question
+    assert "went live" not in g.expansions("when does the training start?")
+
+
 def test_lower_case_acronym_is_expanded_but_an_english_word_is_not() -> None:
     g = Glossary()
     assert "youth offending team" in g.expansions("is the yot in the partnership")
