@@ -103,13 +103,18 @@ _DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|ma
 # "what"/"which" names the kind of thing asked for.
 _ASKED_NOUN = re.compile(r"^\s*(?:and\s+)?(?:what|which)\s+(?:[a-z-]+\s+){0,3}?([a-z-]+)\s+(?:was|were|is|are|does|do|did"
                          r"|has|have|had|can|could|should|will|would)\b", re.I)
+# "child m lcspr methodology": a search-box fragment ending in the kind of section it wants.
+_TERSE_NOUN = re.compile(r"^(?!\s*(?:and\s+)?(?:what|which|who|whose|when|where|how|why|is|are|was|were|do|does|did|can|could"
+                         r"|should|will|would|has|have|had|tell|give|show|list)\b)[\w' -]{0,60}?\b(methodology|method|approach"
+                         r"|model|purpose|aims|objectives|vision|priorities|membership|structure|findings|recommendations"
+                         r"|outcomes)\s*[?.]?\s*$", re.I)
 _NOT_ASKED_NOUNS = frozenset(tokenize("kind kinds type types sort sorts one ones time times year years date dates day days "
                                       "number numbers percentage proportion amount thing things"))
 
 
 def asked_noun(question: str) -> str:
     """The stem of the kind of thing a "what/which <noun> ..." question asks for, or ""."""
-    m = _ASKED_NOUN.match(question)
+    m = _ASKED_NOUN.match(question) or _TERSE_NOUN.match(question)
     stem = (tokenize(m.group(1)) or [""])[0] if m else ""
     return "" if stem in _NOT_ASKED_NOUNS or stem in FILLER_STEMS else stem
 

@@ -22,7 +22,9 @@ _CONTENTS_Q = re.compile(r"\bwhat (?:are|were|is) (?:the |our |their )?(?:[\w'-]
                          r"|guidance|framework|tool|form|procedure|meeting|group|panel|review)s?\b)"  # "the threshold document"
                          r"|\b(?P<noun2>principles|criteria|thresholds|eligibility|requirements) (?:for|of)\b", re.I)
 # "What does the rough guide say about writing chronologies?": a sentence pair must name what it is asked about.
-_GENERIC_DOING = frozenset(tokenize("work working deal dealing handle handling use using approach approaches"))
+# ... and how anyone saw or treated it ("how professionals saw him") says nothing of what it is.
+_GENERIC_DOING = frozenset(tokenize("""work working deal dealing handle handling use using approach approaches
+    see saw seen view viewed think thought treat treated perceive perceived"""))
 _SAYS_ABOUT_Q = re.compile(r"\bwhat (?:does|do|did) .{1,60}? say about (?P<topic>[^?()]+)", re.I)
 
 

@@ -192,6 +192,11 @@ _CARRY_ASKED = re.compile(r"\b(?:carr(?:y|ied|ies|ying)\s+(?:forward|over)|broug
                           re.I)  # not "carry out": "reviews carried out in 2019-20" asks for 2019-20's
 
 
+# "Is there a phone number for the partnership office?": the office is where the contact details
+# reach, not a topic word the passage must say ("... Safeguarding Children Partnership ... Tel: ...").
+_KIND_WORDS = frozenset("office offices headquarters hq reception".split())
+
+
 def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, context: str = "",
                   body: str | None = None, section: str = "") -> Gaps:
     """Hard gaps (a kind of fact, a year, a named review, a specific unknown term) and the share
@@ -253,8 +258,9 @@ def evidence_gaps(query: Query, evidence: str, vocab: Mapping[str, int] | None, 
         if f"{m.group(1).lower()} {name.lower()}" not in ev_lower:
             hard.append(m.group(0))
     ev_tokens = set(tokenize(evidence))
+    kind_words = _KIND_WORDS if asked_kinds(question) else frozenset()
     topic = [w for w in dict.fromkeys(WORD_RE.findall(question)) if w.lower() not in STOPWORDS
-             and w.lower() not in FILLER and w.lower() not in FIGURE_WORDS and len(w) > 1]
+             and w.lower() not in FILLER and w.lower() not in FIGURE_WORDS and w.lower() not in kind_words and len(w) > 1]
     missed = 0
     unknown_words = 0
     for w in topic:

@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from assistant.followup import split_follow_up
-from assistant.places import AREAS, areas_in
+from assistant.places import AREA_WORDS, AREAS, areas_in
 from assistant.sentences import (FILLER, FILLER_STEMS, WORD_RE, YEAR, counts_something, expansion_covered,
                                  glossary, governed_sentences, passage_sentences, sentence_pairs, wanted_year,
                                  years_in)
@@ -216,7 +216,7 @@ def missing_earlier_year(question: str, evidence: str) -> bool:
 # the question's topic words (or the documents' words for it).
 _NOT_TOPIC = _NOT_QUALIFIER | frozenset(tokenize("""hsscp partnership safeguarding children partnership's board
     year years last next went came live lives lived living times cost costs charge charges fee fees price pay paid average mean median rate rates figure figures statistics stats score scores total number percentage""")) | frozenset(AREAS) \
-    | frozenset(tokenize(" ".join(AREAS)))
+    | frozenset(tokenize(" ".join((*AREAS, *AREA_WORDS))))
 
 
 # "missing episodes Hartlepool quarter 3 2025-26", "e-learning completions Q3 2025-26": a search-box

