@@ -25,10 +25,10 @@ from assistant.findings import missing_findings
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
 from assistant.people import WHO_Q, missing_person, names_a_person
+from assistant.places import places_in
 from assistant.retrieval import Query
 from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant, counts_something,
                                  everyday_phrases, passage_units_with_intros, used_otherwise, years_in, YEAR)
-from assistant.places import places_in
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block
 from index.embedder import Embedder
 from index.text import tokenize
@@ -489,10 +489,9 @@ class Composer:
         if said_where:
             chosen.append(said_where)  # beside the address, not instead of it
         if (_WEBSITE_Q.search(asked) or said_where) and not any(WEB.search(u.text) for u in chosen):
-            # "tees procedures website": "... can be found on the Tees Procedures website" says
-            # where, the address itself is the answer when one of the passages read gives it.
-            # ... and beside a sentence saying where ("can be found on the Tees Procedures website"),
-            # the address the passages give, however it scores.
+            # "tees procedures website": the address itself is the answer when a passage read gives
+            # one about as close; beside a sentence saying where ("... can be found on the Tees
+            # Procedures website"), the address the passages give, however it scores.
             address = _best_address(units, informative, scores, -np.inf if said_where else best - WEBSITE_WITHIN)
             if address is not None:
                 chosen.append(units[address])
@@ -661,10 +660,10 @@ class Composer:
     def _promote_form(self, query: Query, hits: list[Hit], further: list[Hit], gaps: _PassageGaps) -> list[Hit]:
         """"How often does the exec meet?", "how many under 18s live in Stockton?", "any conference
         coming up?": when a further passage has the form asked for (a frequency, the age named,
-        something still to happen) in a sentence more about the
-        subject than any such sentence of the passages the answer reads (the Engine Room's "every
-        6 weeks" is another group's), it is read first ("The Executive meet formally bi-monthly",
-        "43,848 children & young people under 18"). About: the question's words in the sentence
+        something still to happen) in a sentence more about the subject than any such sentence of
+        the passages the answer reads (the Engine Room's "every 6 weeks" is another group's), it is
+        read first ("The Executive meet formally bi-monthly", "43,848 children & young people under
+        18", "will take place on 18th March 2026"). About: the question's words in the sentence
         (a list item read with its introduction, under its section), its expansions ("executive" for "exec")
         in the sentence itself counting as one more; at least half of them, and the place the question names."""
         asked = split_follow_up(query.text)[0]
