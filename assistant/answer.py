@@ -31,7 +31,7 @@ from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant
                                  everyday_phrases, passage_units_with_intros, used_otherwise, years_in, YEAR)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block
 from index.embedder import Embedder
-from index.text import tokenize
+from index.text import NUMBER_WORDS, tokenize
 
 NOT_FOUND = ("The indexed documents do not appear to cover this question. "
              "The closest passages are listed below, but they may not answer it.")
@@ -92,6 +92,11 @@ _QUOTED = re.compile(r"^\s*>|^\s*[\"“]")
 _HOW_DO_I = re.compile(r"\bhow (?:do|can|should|would|could|does|to) (?:(?:i|we|you|staff|people|professionals|practitioners"
                        r"|someone|a school|schools|parents)\s+)?(?:go about\s+|actually\s+)?([a-z]+)\b", re.I)
 _LIGHT_VERBS = frozenset(tokenize("make get do go find know see use have take keep give put be work start deal"))
+# "How many training sessions did HSSCP deliver?": a sentence counting that thing ("eight training
+# sessions have been delivered"), not one about the training programme with its years.
+_HOW_MANY_NOUN = re.compile(r"\bhow many\s+((?:[a-z'-]+\s+){0,4}?)([a-z'-]+)\s+(?:did|do|does|were|was|are|is|have|has|had"
+                            r"|went|came|got|took|in|on|at|for|from|during|by|per|each)\b", re.I)
+_COUNT = rf"(?:\d[\d,.]*|{'|'.join(['one', *NUMBER_WORDS])})"
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -204,7 +209,8 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     """A bonus for a sentence in the form the question asks for: "the second one" -> the sentence
     saying "second", "how often" -> a frequency, "how long" -> a span, "when" -> a day ("27th
     March"), "over 65s" -> that age, "what percentage" -> a share, "any coming up" -> something still
-    to happen, "what did people say" -> a quoted remark, "how do I book" -> the action (bookings),
+    to happen, "what did people say" -> a quoted remark, "how do I book" -> the action (bookings), "how
+    many training sessions" -> a count of them,
     "where do I find" -> a web address (each kind of evidence.ASKED_KINDS)."""
     ordinals = {m.lower() for m in _ORDINAL.findall(asked)}
     ages = {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(asked)}
@@ -219,12 +225,19 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     stem = next(iter(tokenize(action.group(1))), "") if action else ""
     if stem and stem not in _LIGHT_VERBS:
         forms.append(re.compile(rf"\b{re.escape(stem)}\w*", re.I))
+    # "how many training sessions ...": a count of sessions; when the question says what kind
+    # ("online safeguarding courses"), with a word of that kind ("two courses have been observed" no)
+    counted = _HOW_MANY_NOUN.search(asked)
+    head = next(iter(tokenize(counted.group(2))), "") if counted else ""
+    kind = set(tokenize(counted.group(1))) - FILLER_STEMS if counted else set()
+    counts = re.compile(rf"\b{_COUNT}\s+(?:[\w'-]+\s+){{0,2}}{re.escape(head)}\w*", re.I) if head else None
     listed = bool(_MEMBERS_Q.match(asked))
 
     def bonus(text: str) -> float:
         hits = sum(1 for shape in forms if shape.search(text)) + (listed and bool(_LIST_ITEM.match(text)))
         hits += bool(ordinals & {m.lower() for m in _ORDINAL.findall(text)})
         hits += bool(ages & {(a.lower().rstrip("d"), n) for a, n in _AGE.findall(text)})
+        hits += bool(counts and counts.search(text) and (not kind or kind & set(tokenize(text))))
         return FORM_BONUS * hits
 
     return bonus

@@ -1576,6 +1576,18 @@ def test_blind14_wordings_a_practitioner_uses() -> None:
         < evidence_gaps(Query("Is there a phone number for the children's hub?", ()), office, None).uncovered_share
 
 
+def test_how_many_favours_a_sentence_counting_the_thing_asked_about() -> None:
+    from assistant.answer import FORM_BONUS, _asked_form
+
+    sessions = _asked_form("How many safeguarding children training sessions did HSSCP deliver in quarter 3?")
+    assert sessions("In this quarter, eight training sessions have been delivered to professionals.") == FORM_BONUS
+    assert sessions("The training programme for April 2025 to March 2026 is available.") == 0
+    # the kind asked ("online safeguarding") must be named too: observed courses are not online ones
+    online = _asked_form("how many online safeguarding courses did people finish in 20-21?")
+    assert online("Two courses have been observed by key practitioners this quarter.") == 0
+    assert online("8,578 online courses were completed.") == FORM_BONUS
+
+
 def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -> None:
     bulletins = "Monthly e-bulletins were circulated to 888 partner representatives for wider distribution."
     gaps = evidence_gaps(Query("e-bulletin circulation numbers", ()), bulletins, None)
