@@ -20,7 +20,7 @@ from assistant.contents import missing_contents, missing_rating
 from assistant.evidence import (ASKED_KINDS, WEB, WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
                                 missing_name, spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
-                               missing_place, missing_topic_figure, topic_words, SHARE, SHARE_Q)
+                               missing_place, missing_topic_figure, topic_words, SHARE, SHARE_Q, WHO_IS_COUNTED)
 from assistant.findings import missing_findings
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
@@ -229,6 +229,7 @@ def _asked_form(asked: str) -> Callable[[str], float]:
     # ("online safeguarding courses"), with a word of that kind ("two courses have been observed" no)
     counted = _HOW_MANY_NOUN.search(asked)
     head = next(iter(tokenize(counted.group(2))), "") if counted else ""
+    head = "" if head in WHO_IS_COUNTED else head  # "how many children ...": every figure counts children
     kind = set(tokenize(counted.group(1))) - FILLER_STEMS if counted else set()
     counts = re.compile(rf"\b{_COUNT}\s+(?:[\w'-]+\s+){{0,2}}{re.escape(head)}\w*", re.I) if head else None
     listed = bool(_MEMBERS_Q.match(asked))

@@ -26,9 +26,9 @@ _PAYER_Q = re.compile(r"\bhow much (?:money )?(?:does|did|do|has|have)(?P<counte
 _BY_Q = re.compile(r"\b(?:breakdown|broken down|split|analysis)(?P<counted>)\s+(?:of\s+[^?()]*?\s+)?by\s+(?P<qualifier>[^?()]+)",
                    re.I)
 _NAMED_BREAKDOWN_Q = re.compile(r"(?P<counted>)(?P<qualifier>\b[A-Za-z]+)\s+(?:breakdown|split)\b", re.I)  # "ethnicity breakdown"
-_WHO_IS_COUNTED = frozenset(tokenize("kid kids children child young people youngsters"))  # implied by "how many"
+WHO_IS_COUNTED = frozenset(tokenize("kid kids children child young people youngsters"))  # implied by "how many"
 _NOT_QUALIFIER = frozenset(tokenize("""how many much number proportion percentage percent share there they them those these
-    overall around total altogether etc category categories type types""")) | FILLER | FILLER_STEMS | _WHO_IS_COUNTED
+    overall around total altogether etc category categories type types""")) | FILLER | FILLER_STEMS | WHO_IS_COUNTED
 # Where children were, not what they were counted by: "kids in the house during incidents" are
 # the children present at them.
 _AT_HOME = re.compile(r"\b(?:at home|in the (?:house|home|household))\b", re.I)
@@ -141,7 +141,7 @@ def _or_partners(question: str, offset: int, word: str) -> list[str]:
 
 def _mostly_in(words: str, have: set[str]) -> bool:
     """Most of the phrase's words, leaving out who is counted ("looked after [children] in care")."""
-    toks = set(tokenize(words)) - _WHO_IS_COUNTED
+    toks = set(tokenize(words)) - WHO_IS_COUNTED
     return bool(toks) and len(toks & have) >= max(1, round(len(toks) * 2 / 3))
 
 
@@ -268,7 +268,7 @@ def _half_in(phrase: Phrase, have: set[str]) -> bool:
     """Half the documents' words for an everyday phrase ("missing episodes" for "run off from home");
     where those words repeat the phrase's own ("audit": "multi-agency audit"), the own word itself."""
     own, words = phrase
-    toks = set(tokenize(words)) - _WHO_IS_COUNTED
+    toks = set(tokenize(words)) - WHO_IS_COUNTED
     if toks & own and _elaborates(words):
         return toks & own <= have
     if len(own) == 1:  # one everyday word, several documents' words for it: "money" is income or budget

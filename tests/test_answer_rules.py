@@ -1586,6 +1586,8 @@ def test_how_many_favours_a_sentence_counting_the_thing_asked_about() -> None:
     online = _asked_form("how many online safeguarding courses did people finish in 20-21?")
     assert online("Two courses have been observed by key practitioners this quarter.") == 0
     assert online("8,578 online courses were completed.") == FORM_BONUS
+    # every figure about children counts children: no bonus for saying so
+    assert _asked_form("how many children are home educated?")("708 (216 primary age children, 294 secondary)") == 0
 
 
 def test_a_word_asking_for_a_figure_is_not_a_topic_word_the_passage_must_say() -> None:
