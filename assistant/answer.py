@@ -20,7 +20,8 @@ from assistant.contents import missing_contents, missing_rating
 from assistant.evidence import (ASKED_KINDS, WEB, WHEN_ASKED, Gaps, asked_kinds, evidence_gaps, missing_date, missing_kinds,
                                 missing_name, spells_out)
 from assistant.figures import (breakdown_asked, missing_attendance, missing_breakdown, missing_earlier_year,
-                               missing_place, missing_topic_figure, topic_words, SHARE, SHARE_Q, WHO_IS_COUNTED)
+                               missing_place, missing_topic_figure, topic_words, QUESTION_START, SHARE, SHARE_Q,
+                               WHO_IS_COUNTED)
 from assistant.findings import missing_findings
 from assistant.followup import split_follow_up
 from assistant.models import Answer, Hit
@@ -28,10 +29,10 @@ from assistant.people import WHO_Q, missing_person, names_a_person
 from assistant.places import places_in
 from assistant.retrieval import Query
 from assistant.sentences import (FILLER_STEMS, LIST_ITEM as _LIST_ITEM, as_meant, counts_something,
-                                 everyday_phrases, passage_units_with_intros, used_otherwise, years_in, YEAR)
+                                 everyday_phrases, passage_units_with_intros, used_otherwise, years_in, NUMBER_WORD, YEAR)
 from assistant.signals import CONTACT_Q, NUMERIC_Q, WHEN_Q, contact_block
 from index.embedder import Embedder
-from index.text import NUMBER_WORDS, tokenize
+from index.text import tokenize
 
 NOT_FOUND = ("The indexed documents do not appear to cover this question. "
              "The closest passages are listed below, but they may not answer it.")
@@ -96,7 +97,7 @@ _LIGHT_VERBS = frozenset(tokenize("make get do go find know see use have take ke
 # sessions have been delivered"), not one about the training programme with its years.
 _HOW_MANY_NOUN = re.compile(r"\bhow many\s+((?:[a-z'-]+\s+){0,4}?)([a-z'-]+)\s+(?:did|do|does|were|was|are|is|have|has|had"
                             r"|went|came|got|took|in|on|at|for|from|during|by|per|each)\b", re.I)
-_COUNT = rf"(?:\d[\d,.]*|{'|'.join(['one', *NUMBER_WORDS])})"
+_COUNT = rf"(?:\d[\d,.]*|{NUMBER_WORD.pattern})"
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many (?:years|months)\b", re.I)
 _SPAN = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:years?|months?|weeks?|days?)\b",
                    re.I)  # "after seven years carrying out the role"
@@ -108,18 +109,17 @@ _DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|ma
 # "what"/"which" names the kind of thing asked for.
 _ASKED_NOUN = re.compile(r"^\s*(?:and\s+)?(?:what|which)\s+(?:[a-z-]+\s+){0,3}?([a-z-]+)\s+(?:was|were|is|are|does|do|did"
                          r"|has|have|had|can|could|should|will|would)\b", re.I)
-# "child m lcspr methodology": a search-box fragment ending in the kind of section it wants.
-_TERSE_NOUN = re.compile(r"^(?!\s*(?:and\s+)?(?:what|which|who|whose|when|where|how|why|is|are|was|were|do|does|did|can|could"
-                         r"|should|will|would|has|have|had|tell|give|show|list)\b)[\w' -]{0,60}?\b(methodology|method|approach"
-                         r"|model|purpose|aims|objectives|vision|priorities|membership|structure|findings|recommendations"
-                         r"|outcomes)\s*[?.]?\s*$", re.I)
+# "child m lcspr methodology": a search-box fragment (no question word) ending in the kind of
+# section it wants.
+_TERSE_NOUN = re.compile(r"^[\w' -]{0,60}?\b(methodology|method|approach|model|purpose|aims|objectives|vision|priorities"
+                         r"|membership|structure|findings|recommendations|outcomes)\s*[?.]?\s*$", re.I)
 _NOT_ASKED_NOUNS = frozenset(tokenize("kind kinds type types sort sorts one ones time times year years date dates day days "
                                       "number numbers percentage proportion amount thing things"))
 
 
 def asked_noun(question: str) -> str:
     """The stem of the kind of thing a "what/which <noun> ..." question asks for, or ""."""
-    m = _ASKED_NOUN.match(question) or _TERSE_NOUN.match(question)
+    m = _ASKED_NOUN.match(question) or (None if QUESTION_START.match(question) else _TERSE_NOUN.match(question))
     stem = (tokenize(m.group(1)) or [""])[0] if m else ""
     return "" if stem in _NOT_ASKED_NOUNS or stem in FILLER_STEMS else stem
 
@@ -459,7 +459,8 @@ class Composer:
         if not informative:
             return []
         anchor_i = max(informative, key=lambda i: scores[i])
-        if "a web address" in asked_kinds(query.text) and not WEB.search(units[anchor_i].text):
+        where_asked = "a web address" in asked_kinds(query.text)  # "where can I find them?"
+        if where_asked and not WEB.search(units[anchor_i].text):
             # "where can I find them?": the address itself leads when it is about as close
             address = _best_address(units, informative, scores, scores[anchor_i] - ADDRESS_LEADS_WITHIN)
             anchor_i = anchor_i if address is None else address
@@ -490,7 +491,7 @@ class Composer:
         # An address alone on its line is the whole answer its passage gives ("where can I find them?"):
         # the passage's other lines are about something else (what else was updated this quarter).
         after = by_key.get((anchor.hit, anchor.position + 1))
-        addressed = _LINK_LINE.match(anchor.text) or ("a web address" in asked_kinds(query.text) and after is not None
+        addressed = _LINK_LINE.match(anchor.text) or (where_asked and after is not None
                                                       and _LINK_LINE.match(after[0].text))  # "... published on:"
         same = [] if addressed else \
             sorted((i for i in informative if units[i].hit == anchor.hit
@@ -499,7 +500,7 @@ class Composer:
             if scores[i] >= best - self.settings.keep_within and not any(_similar(units[i].text, c.text) for c in chosen):
                 chosen.append(units[i])
         chosen = chosen[: self.settings.max_sentences]
-        said_where = self._said_where(query, used, gapped, chosen)
+        said_where = self._said_where(query, used, gapped, chosen) if where_asked else None
         if said_where:
             chosen.append(said_where)  # beside the address, not instead of it
         if (_WEBSITE_Q.search(asked) or said_where) and not any(WEB.search(u.text) for u in chosen):
@@ -529,9 +530,8 @@ class Composer:
         """"Where can I find them? (what new guidance came out of the Eve SCR)": the sentence saying
         where the named thing is ("... arising from the Eve SCR and can be found on the Tees
         Procedures website"), from a passage that names it but gives no address, beside the address.
+        Asked only of a question asking where (a web address).
         """
-        if "a web address" not in asked_kinds(query.text):
-            return None
         names = [n.lower() for n in _NAMED.findall(query.text[1:])]
         # what the question names: its capitalised names ("Eve SCR"), else its own topic words
         topic = set() if names else set(tokenize(split_follow_up(query.text)[0])) - FILLER_STEMS - _WHERE_STEMS

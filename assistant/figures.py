@@ -221,7 +221,7 @@ _NOT_TOPIC = _NOT_QUALIFIER | frozenset(tokenize("""hsscp partnership safeguardi
 
 # "missing episodes Hartlepool quarter 3 2025-26", "e-learning completions Q3 2025-26": a search-box
 # fragment naming things counted (a plural) and a period asks for their figure for that period.
-_QUESTION_START = re.compile(r"^\s*(?:and\s+)?(?:who|what|when|where|why|how|which|is|are|was|were|do|does|did|can|could"
+QUESTION_START = re.compile(r"^\s*(?:and\s+)?(?:who|what|when|where|why|how|which|is|are|was|were|do|does|did|can|could"
                              r"|should|will|would|has|have|tell|any|anything|i|we|my|our)\b", re.I)
 _PERIOD = re.compile(YEAR.pattern + r"|\bq[1-4]\b|\bquarter\b", re.I)
 _PERIOD_WORDS = frozenset(tokenize("quarter quarters q1 q2 q3 q4 month months week weeks"))
@@ -232,7 +232,7 @@ def is_terse_statistic(text: str) -> bool:
     words = WORD_RE.findall(text)
     plural = any(w.lower().endswith("s") and len(w) > 4 and not w.lower().endswith(("ss", "us", "is"))
                  and w.lower() not in AREAS and not w.isupper() for w in words)
-    return len(words) <= 8 and not _QUESTION_START.match(text) and bool(_PERIOD.search(text)) and plural \
+    return len(words) <= 8 and not QUESTION_START.match(text) and bool(_PERIOD.search(text)) and plural \
         and not _NOT_A_COUNT.search(text)
 
 

@@ -26,7 +26,7 @@ FILLER_STEMS = frozenset(tokenize(" ".join(FILLER)))  # "really" -> "realli": fi
 FIGURE_WORDS = frozenset("figure figures number numbers stats statistics rate rates total totals data".split())
 YEAR = re.compile(r"\b((?:19|20)\d\d)(?:\s*[-/–]\s*(\d{2,4}))?\b")
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
-_NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+NUMBER_WORD = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
                           r"hundred|thousand|dozen)\b", re.I)
 _YEAR_MENTION = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*\d{2,4}\b|\b(?:in|during|since|from|until|by|for|to|"
                            r"january|february|march|april|may|june|july|august|september|october|november|december)"
@@ -40,7 +40,7 @@ def counts_something(text: str) -> bool:
     """A figure other than a year: "six Rapid Reviews", "2003 children" (but not "during 2020-21"
     or "a seven minute briefing")."""
     bare = _NAMED_NUMBER.sub(" ", _YEAR_MENTION.sub(" ", text))
-    return bool(re.search(r"\d", bare) or _NUMBER_WORD.search(bare))
+    return bool(re.search(r"\d", bare) or NUMBER_WORD.search(bare))
 
 
 def passage_sentences(text: str) -> list[str]:
